@@ -1,0 +1,210 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"testing"
+
+	"github.com/mptcpdump/mptcpdump/report"
+)
+
+const fixtures = "../../testdata/pcaps"
+
+// runJSON runs mptcpdump --json on args and decodes its output.
+func runJSON(t *testing.T, stdin []byte, args ...string) report.Document {
+	t.Helper()
+	var out, errb bytes.Buffer
+	if code := run(append(args, "--json"), bytes.NewReader(stdin), &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var doc report.Document
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, out.String())
+	}
+	return doc
+}
+
+type wantSubflow struct {
+	client, server string
+	join           bool
+	hmac           string
+	firstPacket    uint64
+	packets        uint64
+}
+
+type wantConn struct {
+	version              int
+	client, server       string
+	clientKey, serverKey string
+	clientTok, serverTok string
+	checksums            bool
+	subflows             []wantSubflow
+}
+
+// The bundled fixtures, with what they contain. Keys were read from the
+// captures and cross-checked with an independent parser (Python hashlib)
+// and tshark; tokens follow from the keys (SHA-1 for v0, SHA-256 for v1).
+var fixtureTruth = map[string]struct {
+	conns    []wantConn
+	unlinked int
+	findings []string
+}{
+	"basic.pcap": {conns: []wantConn{{1, "10.1.0.1:36972", "10.1.0.2:5000", "7610dbdd88ee54fe", "a5d04306ea113b41", "ce6ffa47", "0c3d20c5", false, []wantSubflow{
+		{"10.1.0.1:36972", "10.1.0.2:5000", false, "", 1, 72},
+		{"10.2.0.1:46521", "10.1.0.2:5000", true, "valid", 6, 43}}}}},
+	"checksum.pcapng": {conns: []wantConn{
+		{1, "10.1.0.1:36974", "10.1.0.2:5000", "83ba8974b90c7aa5", "eb9190f0fb370e3c", "1496a4e0", "47364af2", true, []wantSubflow{
+			{"10.1.0.1:36974", "10.1.0.2:5000", false, "", 1, 764},
+			{"10.2.0.1:36819", "10.1.0.2:5000", true, "valid", 6, 485}}},
+		{1, "10.1.0.1:36982", "10.1.0.2:5000", "6fa654158139b57d", "eb0dfbdd63d54066", "b8b6cd39", "5b662b4d", true, []wantSubflow{
+			{"10.1.0.1:36982", "10.1.0.2:5000", false, "", 10, 178},
+			{"10.2.0.1:44213", "10.1.0.2:5000", true, "valid", 15, 125}}}}},
+	"signal.pcap": {conns: []wantConn{{1, "10.1.0.1:33272", "10.1.0.2:5000", "0b507c0c41d59280", "f6b10ca19d24ba29", "23b1cf27", "4b170f98", false, []wantSubflow{
+		{"10.1.0.1:33272", "10.1.0.2:5000", false, "", 1, 335},
+		{"10.2.0.1:56755", "10.2.0.2:5000", true, "valid", 6, 165}}}}},
+	"mptcproxy_mptcp-v1.pcap": {conns: []wantConn{{1, "192.168.0.1:57506", "192.168.0.2:8080", "4f6fcc6b6b03b733", "0ffbb4464d646095", "1b12d938", "659d4bb0", false, []wantSubflow{
+		{"192.168.0.1:57506", "192.168.0.2:8080", false, "", 13, 15},
+		{"192.168.0.3:57951", "192.168.0.2:8080", true, "valid", 20, 4}}}}},
+	"ptcpdump_mptcp-v1.pcap": {conns: []wantConn{{1, "127.0.0.1:34204", "127.0.0.1:12345", "fe7b93dc894dcb73", "e356a8f252e41976", "c43eb50e", "64a48c01", false, []wantSubflow{
+		{"127.0.0.1:34204", "127.0.0.1:12345", false, "", 1, 14}}}}},
+	"tcpdump_mptcp-aa-v1.pcap": {conns: []wantConn{{1, "192.168.125.212:52278", "192.168.125.165:55555", "8f0c7c64a6a32ac1", "73bb150358a0aecb", "2e1abded", "5f3f5591", false, []wantSubflow{
+		{"192.168.125.212:52278", "192.168.125.165:55555", false, "", 3, 22}}}}},
+	"tcpdump_mptcp-fclose.pcap": {conns: []wantConn{{0, "10.1.1.2:37479", "10.2.1.2:2002", "9b59be3d695e66a7", "d005b1ab34bad344", "d3dcec4f", "1f874e7a", true, []wantSubflow{
+		{"10.1.1.2:37479", "10.2.1.2:2002", false, "", 3, 9}}}}},
+	"tcpdump_mptcp-v0.pcap": {conns: []wantConn{{0, "10.2.1.2:35961", "10.1.1.2:22", "9c9eabd1e46a33b2", "967d2770b6960552", "af9706eb", "e47f0142", true, []wantSubflow{
+		{"10.2.1.2:35961", "10.1.1.2:22", false, "", 1, 190},
+		{"10.2.1.2:41221", "10.1.2.2:22", true, "valid", 8, 74}}}}},
+	"tcpdump_mptcp-v1.pcap": {conns: []wantConn{{1, "10.0.1.1:33306", "10.0.2.1:10004", "1fdb5df328bc3def", "29a6c86981ad933c", "239fbdb0", "a35d6d82", false, []wantSubflow{
+		{"10.0.1.1:33306", "10.0.2.1:10004", false, "", 1, 20}}}}},
+	"tcpdump_mptcp-aa-echo.pcap":            {},
+	"tcpdump_mptcp-tcprst.pcap":             {},
+	"tcpdump_mptcp-dss-oobr_malformed.pcap": {findings: []string{"option-malformed"}},
+}
+
+func TestFixtures(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join(fixtures, "*.pcap*"))
+	if len(files) != len(fixtureTruth) {
+		t.Errorf("%d fixtures on disk, %d described here: describe every fixture", len(files), len(fixtureTruth))
+	}
+	for name, want := range fixtureTruth {
+		t.Run(name, func(t *testing.T) {
+			doc := runJSON(t, nil, "-r", filepath.Join(fixtures, name))
+			if len(doc.Connections) != len(want.conns) {
+				t.Fatalf("%d connections, want %d", len(doc.Connections), len(want.conns))
+			}
+			for i, w := range want.conns {
+				c := doc.Connections[i]
+				got := wantConn{c.Version, c.Client, c.Server, c.ClientKey, c.ServerKey, c.ClientToken, c.ServerToken, c.Checksums, nil}
+				for _, s := range c.Subflows {
+					got.subflows = append(got.subflows, wantSubflow{s.Client, s.Server, s.Join, s.HMAC, s.FirstPacket, s.Packets})
+				}
+				if !reflect.DeepEqual(got, w) {
+					t.Errorf("connection %d:\n got %+v\nwant %+v", i+1, got, w)
+				}
+				if c.ID != i+1 {
+					t.Errorf("connection %d has id %d", i+1, c.ID)
+				}
+			}
+			if len(doc.Unlinked) != want.unlinked {
+				t.Errorf("%d unlinked joins, want %d", len(doc.Unlinked), want.unlinked)
+			}
+			var codes []string
+			for _, f := range doc.Findings {
+				codes = append(codes, f.Code)
+			}
+			if !reflect.DeepEqual(codes, want.findings) {
+				t.Errorf("findings %v, want %v", codes, want.findings)
+			}
+		})
+	}
+}
+
+// Standard input and a file give the same document.
+func TestReadStdin(t *testing.T) {
+	path := filepath.Join(fixtures, "tcpdump_mptcp-v0.pcap")
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromFile := runJSON(t, nil, "-r", path)
+	fromStdin := runJSON(t, data, "-r", "-")
+	fromFile.Capture.File, fromStdin.Capture.File = "", ""
+	if !reflect.DeepEqual(fromFile, fromStdin) {
+		t.Error("stdin and file analyses differ")
+	}
+}
+
+func TestExitStatus(t *testing.T) {
+	dir := t.TempDir()
+	garbage := filepath.Join(dir, "garbage.pcap")
+	os.WriteFile(garbage, []byte("this is not a capture file at all"), 0o644)
+	empty := filepath.Join(dir, "empty.pcap")
+	os.WriteFile(empty, nil, 0o644)
+	for _, tc := range []struct {
+		args    []string
+		code    int
+		message string
+	}{
+		{[]string{}, 2, "no capture given"},
+		{[]string{"-r", filepath.Join(dir, "missing.pcap")}, 2, "no such file"},
+		{[]string{"-r", garbage}, 2, "unknown magic number"},
+		{[]string{"-r", empty}, 2, "empty file"},
+		{[]string{"--bogus"}, 2, "flag provided but not defined"},
+		{[]string{"-r", filepath.Join(fixtures, "basic.pcap"), "extra"}, 2, "unexpected argument"},
+		{[]string{"-r", filepath.Join(fixtures, "tcpdump_mptcp-dss-oobr_malformed.pcap")}, 0, ""},
+	} {
+		var out, errb bytes.Buffer
+		code := run(tc.args, bytes.NewReader(nil), &out, &errb)
+		if code != tc.code || !strings.Contains(errb.String(), tc.message) {
+			t.Errorf("%v: exit %d stderr %q, want %d and %q", tc.args, code, errb.String(), tc.code, tc.message)
+		}
+		if code == 2 && strings.Count(strings.TrimSpace(errb.String()), "\n") != 0 {
+			t.Errorf("%v: the error message must be one line: %q", tc.args, errb.String())
+		}
+	}
+}
+
+// A capture cut in the middle of a record: what was read is reported, with
+// a warning, and the exit status stays 0.
+func TestTruncatedFile(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtures, "tcpdump_mptcp-v0.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	cut := filepath.Join(t.TempDir(), "cut.pcap")
+	os.WriteFile(cut, data[:len(data)/2], 0o644)
+	var out, errb bytes.Buffer
+	if code := run([]string{"-r", cut, "--json"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	var doc report.Document
+	if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(errb.String(), "warning") || doc.Capture.Warning == "" {
+		t.Errorf("no warning: stderr %q", errb.String())
+	}
+	if len(doc.Connections) != 1 || doc.Capture.Frames == 0 || doc.Capture.Frames >= 264 {
+		t.Errorf("%d connections from %d frames", len(doc.Connections), doc.Capture.Frames)
+	}
+}
+
+func TestTable(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"-r", filepath.Join(fixtures, "tcpdump_mptcp-v0.pcap"), "-v"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{
+		"264 frames, 264 TCP segments, 264 with MPTCP options, 1 MPTCP connections",
+		"| 1   | v0         | 10.2.1.2:35961 | 10.1.1.2:22 | af9706eb/e47f0142 | 2 (1/1 joins valid) |",
+		"| 1.1 | join valid | 10.2.1.2:41221 | 10.1.2.2:22 |",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
+	}
+}

@@ -1,0 +1,241 @@
+package decode
+
+import (
+	"encoding/binary"
+	"fmt"
+	"net/netip"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+
+	"github.com/mptcpdump/mptcpdump/seqnum"
+)
+
+// TCPFlags are the TCP header flags (byte 13).
+type TCPFlags uint8
+
+// TCP flag bits.
+const (
+	FlagFIN TCPFlags = 0x01
+	FlagSYN TCPFlags = 0x02
+	FlagRST TCPFlags = 0x04
+	FlagPSH TCPFlags = 0x08
+	FlagACK TCPFlags = 0x10
+	FlagURG TCPFlags = 0x20
+	FlagECE TCPFlags = 0x40
+	FlagCWR TCPFlags = 0x80
+)
+
+// Has reports whether every flag in f2 is set.
+func (f TCPFlags) Has(f2 TCPFlags) bool { return f&f2 == f2 }
+
+func (f TCPFlags) String() string {
+	const names = "FSRPAUEC"
+	var b []byte
+	for i := 0; i < 8; i++ {
+		if f&(1<<i) != 0 {
+			b = append(b, names[i])
+		}
+	}
+	if len(b) == 0 {
+		return "."
+	}
+	return string(b)
+}
+
+// Packet is one decoded TCP segment with its MPTCP options. The zero value
+// is ready for Decoder.Decode, which reuses its backing arrays.
+type Packet struct {
+	Number uint64    // frame number in the capture, from 1
+	Time   time.Time // capture timestamp: the analysis clock
+
+	Src, Dst netip.AddrPort
+	Seq, Ack seqnum.SSN
+	Flags    TCPFlags
+	Window   uint16
+
+	// Payload is the captured TCP payload; PayloadLen its length on the
+	// wire, which is larger when the snap length cut the frame.
+	Payload    []byte
+	PayloadLen int
+	// Truncated is set when part of the segment was not captured.
+	Truncated bool
+
+	Options      []Option      // MPTCP options, in header order
+	OptionErrors []OptionError // MPTCP options that could not be decoded
+
+	optBuf [6]Option
+	errBuf [2]OptionError
+}
+
+// MPTCP reports whether the segment carries any MPTCP option, valid or not.
+func (p *Packet) MPTCP() bool { return len(p.Options) > 0 || len(p.OptionErrors) > 0 }
+
+// Option returns the first option of subtype st, or nil.
+func (p *Packet) Option(st Subtype) *Option {
+	for i := range p.Options {
+		if p.Options[i].Subtype == st {
+			return &p.Options[i]
+		}
+	}
+	return nil
+}
+
+func (p *Packet) reset() {
+	if p.Options == nil {
+		p.Options, p.OptionErrors = p.optBuf[:0], p.errBuf[:0]
+	}
+	p.Options, p.OptionErrors = p.Options[:0], p.OptionErrors[:0]
+	p.Src, p.Dst = netip.AddrPort{}, netip.AddrPort{}
+	p.Seq, p.Ack, p.Flags, p.Window = 0, 0, 0, 0
+	p.Payload, p.PayloadLen, p.Truncated = nil, 0, false
+}
+
+// Decoder decodes frames of any supported link type. It keeps one gopacket
+// DecodingLayerParser per link layer over one set of reused layers. Not
+// safe for concurrent use.
+type Decoder struct {
+	eth    layers.Ethernet
+	dot1q  layers.Dot1Q
+	sll    layers.LinuxSLL
+	sll2   layers.LinuxSLL2
+	loop   layers.Loopback
+	ip4    layers.IPv4
+	ip6    layers.IPv6
+	ip6ext layers.IPv6ExtensionSkipper
+	tcp    layers.TCP
+
+	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
+	decoded []gopacket.LayerType
+}
+
+// NewDecoder returns a Decoder.
+func NewDecoder() *Decoder {
+	d := &Decoder{parsers: make(map[gopacket.LayerType]*gopacket.DecodingLayerParser), decoded: make([]gopacket.LayerType, 0, 8)}
+	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
+		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
+		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.ip4, &d.ip6, &d.ip6ext, &d.tcp)
+		p.IgnoreUnsupported = true
+		d.parsers[first] = p
+	}
+	return d
+}
+
+// LinkSupported reports whether Decode can read frames of link type lt.
+func LinkSupported(lt layers.LinkType) bool {
+	switch lt {
+	case layers.LinkTypeEthernet, layers.LinkTypeLinuxSLL, layers.LinkTypeLinuxSLL2, layers.LinkTypeNull,
+		layers.LinkTypeLoop, layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, layers.LinkTypePPP, 12, 14:
+		return true
+	}
+	return false
+}
+
+// Decode decodes frame, of link type lt, into p. It returns ErrNotTCP for
+// frames without a TCP segment, ErrUnsupportedLink for unknown link types,
+// and a wrapped ErrTruncated when the IP or TCP header was cut short. MPTCP
+// option problems are not errors here: they land in p.OptionErrors.
+func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
+	p.reset()
+	first, off, err := linkLayer(lt, frame)
+	if err != nil {
+		return err
+	}
+	parser := d.parsers[first]
+	d.decoded = d.decoded[:0]
+	derr := parser.DecodeLayers(frame[off:], &d.decoded)
+	var ipLayer gopacket.LayerType
+	tcpOK := false
+	for _, l := range d.decoded {
+		switch l {
+		case layers.LayerTypeIPv4, layers.LayerTypeIPv6:
+			ipLayer = l
+		case layers.LayerTypeTCP:
+			tcpOK = true
+		}
+	}
+	if !tcpOK {
+		if ipLayer != 0 && derr != nil && parser.Truncated {
+			return fmt.Errorf("%w: tcp header: %v", ErrTruncated, derr)
+		}
+		if derr != nil && ipLayer == 0 && parser.Truncated {
+			return fmt.Errorf("%w: ip header: %v", ErrTruncated, derr)
+		}
+		return ErrNotTCP
+	}
+	t := &d.tcp
+	segLen := len(t.Contents) + len(t.Payload) // captured
+	wireSeg := segLen
+	if ipLayer == layers.LayerTypeIPv4 {
+		p.Src = netip.AddrPortFrom(netip.AddrFrom4([4]byte(d.ip4.SrcIP)), uint16(t.SrcPort))
+		p.Dst = netip.AddrPortFrom(netip.AddrFrom4([4]byte(d.ip4.DstIP)), uint16(t.DstPort))
+		wireSeg = int(d.ip4.Length) - int(d.ip4.IHL)*4
+	} else {
+		p.Src = netip.AddrPortFrom(netip.AddrFrom16([16]byte(d.ip6.SrcIP)), uint16(t.SrcPort))
+		p.Dst = netip.AddrPortFrom(netip.AddrFrom16([16]byte(d.ip6.DstIP)), uint16(t.DstPort))
+		if d.ip6.Length != 0 {
+			ext := len(d.ip6.Payload) - segLen
+			if ext < 0 {
+				ext = 0
+			}
+			wireSeg = int(d.ip6.Length) - ext
+		}
+	}
+	p.Seq = seqnum.SSN(t.Seq)
+	p.Ack = seqnum.SSN(t.Ack)
+	p.Flags = TCPFlags(t.Contents[13])
+	p.Window = t.Window
+	p.Payload = t.Payload
+	p.PayloadLen = max(wireSeg-len(t.Contents), len(t.Payload))
+	p.Truncated = parser.Truncated || p.PayloadLen > len(t.Payload)
+	p.Options, p.OptionErrors = ParseOptions(t.Contents[20:], p.Options, p.OptionErrors)
+	return nil
+}
+
+// linkLayer returns the first layer to decode for link type lt and the
+// offset at which it starts. Links gopacket has no DecodingLayer for (raw
+// IP, PPP) are read here.
+func linkLayer(lt layers.LinkType, frame []byte) (gopacket.LayerType, int, error) {
+	switch lt {
+	case layers.LinkTypeEthernet:
+		return layers.LayerTypeEthernet, 0, nil
+	case layers.LinkTypeLinuxSLL:
+		return layers.LayerTypeLinuxSLL, 0, nil
+	case layers.LinkTypeLinuxSLL2:
+		return layers.LayerTypeLinuxSLL2, 0, nil
+	case layers.LinkTypeNull, layers.LinkTypeLoop:
+		return layers.LayerTypeLoopback, 0, nil
+	case layers.LinkTypeRaw, layers.LinkTypeIPv4, layers.LinkTypeIPv6, 12, 14: // 12 and 14: DLT_RAW on some BSDs
+		return ipByVersion(frame, 0)
+	case layers.LinkTypePPP:
+		off := 0
+		if len(frame) >= 2 && frame[0] == 0xff && frame[1] == 0x03 { // HDLC address and control
+			off = 2
+		}
+		if len(frame) < off+2 {
+			return 0, 0, fmt.Errorf("%w: ppp header", ErrTruncated)
+		}
+		switch binary.BigEndian.Uint16(frame[off:]) {
+		case 0x0021:
+			return layers.LayerTypeIPv4, off + 2, nil
+		case 0x0057:
+			return layers.LayerTypeIPv6, off + 2, nil
+		}
+		return 0, 0, ErrNotTCP
+	}
+	return 0, 0, fmt.Errorf("%w: %d (%s)", ErrUnsupportedLink, int(lt), lt)
+}
+
+func ipByVersion(frame []byte, off int) (gopacket.LayerType, int, error) {
+	if len(frame) <= off {
+		return 0, 0, fmt.Errorf("%w: empty ip packet", ErrTruncated)
+	}
+	switch frame[off] >> 4 {
+	case 4:
+		return layers.LayerTypeIPv4, off, nil
+	case 6:
+		return layers.LayerTypeIPv6, off, nil
+	}
+	return 0, 0, ErrNotTCP
+}

@@ -1,0 +1,363 @@
+package reassembly
+
+import (
+	"net/netip"
+	"time"
+
+	"github.com/mptcpdump/mptcpdump/decode"
+)
+
+// flowKey is a canonical 4-tuple: the lower address/port first, so both
+// directions of a subflow share one key.
+type flowKey struct {
+	a, b netip.AddrPort
+}
+
+func keyOf(src, dst netip.AddrPort) flowKey {
+	if src.Addr().Less(dst.Addr()) || (src.Addr() == dst.Addr() && src.Port() < dst.Port()) {
+		return flowKey{src, dst}
+	}
+	return flowKey{dst, src}
+}
+
+// tokenOwner is the endpoint of a connection a token belongs to.
+type tokenOwner struct {
+	conn *Connection
+	side Side
+}
+
+// Stats counts what the tracker saw.
+type Stats struct {
+	Packets      uint64 // TCP segments processed
+	MPTCPPackets uint64 // segments carrying at least one MPTCP option
+	Unattached   uint64 // MPTCP segments on no known subflow (capture started mid-connection)
+}
+
+// Tracker follows every MPTCP connection of one capture. Feed it packets in
+// capture order with Process, then call Finish once. Not safe for
+// concurrent use.
+type Tracker struct {
+	obs      Observer
+	flows    map[flowKey]*Subflow
+	tokens   map[uint32][]tokenOwner
+	pending  map[uint32][]*Subflow // unlinked joins by the token they carry
+	conns    []*Connection
+	unlinked []*Subflow
+	stats    Stats
+	ev       Event
+
+	lastSweep time.Time
+}
+
+// NewTracker returns a Tracker reporting to obs, which may be nil.
+func NewTracker(obs Observer) *Tracker {
+	if obs == nil {
+		obs = ObserverFunc(func(*Event) {})
+	}
+	return &Tracker{
+		obs:     obs,
+		flows:   make(map[flowKey]*Subflow),
+		tokens:  make(map[uint32][]tokenOwner),
+		pending: make(map[uint32][]*Subflow),
+	}
+}
+
+// Connections returns the connections in order of their first packet.
+func (t *Tracker) Connections() []*Connection { return t.conns }
+
+// Unlinked returns the joins whose token matched no connection.
+func (t *Tracker) Unlinked() []*Subflow { return t.unlinked }
+
+// Stats returns the tracker's counters.
+func (t *Tracker) Stats() Stats { return t.stats }
+
+func (t *Tracker) emit(kind EventKind, p *decode.Packet, c *Connection, sf *Subflow) *Event {
+	t.ev = Event{Kind: kind, Conn: c, Subflow: sf}
+	if p != nil {
+		t.ev.Time, t.ev.Packet = p.Time, p.Number
+	}
+	return &t.ev
+}
+
+func (t *Tracker) send() { t.obs.Observe(&t.ev) }
+
+// Process feeds one decoded TCP segment to the model.
+func (t *Tracker) Process(p *decode.Packet) {
+	t.stats.Packets++
+	if p.MPTCP() {
+		t.stats.MPTCPPackets++
+	}
+	key := keyOf(p.Src, p.Dst)
+	sf := t.flows[key]
+	syn := p.Flags.Has(decode.FlagSYN)
+	if syn && !p.Flags.Has(decode.FlagACK) {
+		if sf != nil && (sf.Closed() || (sf.HasISN[FromInitiator] && sf.ISN[FromInitiator] != p.Seq) || sf.dirOf(p.Src) != FromInitiator) {
+			delete(t.flows, key) // port reuse: a new connection on the same 4-tuple
+			sf = nil
+		}
+		if sf == nil {
+			sf = t.openFromSYN(p)
+			if sf == nil {
+				t.reportOptionErrors(p, nil)
+				return
+			}
+			t.flows[key] = sf
+		}
+	} else if sf == nil && syn {
+		// A SYN/ACK whose SYN was not captured.
+		if mpc := p.Option(decode.SubtypeMPCapable); mpc != nil {
+			sf = t.newConnection(p, p.Dst, p.Src)
+			t.flows[key] = sf
+		}
+	}
+	if sf == nil {
+		if p.MPTCP() {
+			t.stats.Unattached++
+		}
+		t.reportOptionErrors(p, nil)
+		return
+	}
+	t.account(sf, p)
+	t.reportOptionErrors(p, sf)
+	d := sf.dirOf(p.Src)
+	switch {
+	case syn && !p.Flags.Has(decode.FlagACK):
+		t.onSYN(sf, p)
+	case syn:
+		t.onSYNACK(sf, d, p)
+	default:
+		t.onSegment(sf, d, p)
+	}
+	if p.Flags.Has(decode.FlagRST) {
+		if !sf.Reset {
+			sf.Reset, sf.ResetBy = true, d
+			if sf.Join && !sf.Established {
+				ev := t.emit(EventJoinRefused, p, sf.Conn, sf)
+				ev.Reason = "reset before the join completed"
+				t.send()
+			}
+		}
+	}
+	if p.Flags.Has(decode.FlagFIN) {
+		sf.FinSeen[d] = true
+	}
+	t.sweep(p.Time)
+}
+
+// ClosedLinger is how long, in capture time, a closed subflow stays
+// findable by its 4-tuple, so that the last ACKs after FIN or RST still
+// count towards it (Linux's TIME_WAIT lasts 60 s). A SYN with a new ISN on
+// the same 4-tuple starts a new subflow at once.
+const ClosedLinger = 60 * time.Second
+
+// sweepInterval is how often, in capture time, closed subflows past
+// ClosedLinger leave the 4-tuple index.
+const sweepInterval = 10 * time.Second
+
+func (t *Tracker) sweep(now time.Time) {
+	if now.Sub(t.lastSweep) < sweepInterval {
+		return
+	}
+	t.lastSweep = now
+	for k, sf := range t.flows {
+		if sf.Closed() && now.Sub(sf.LastTime) > ClosedLinger {
+			delete(t.flows, k)
+		}
+	}
+}
+
+// account updates the packet and byte counters of sf; a connection's
+// counters are the sums over its subflows.
+func (t *Tracker) account(sf *Subflow, p *decode.Packet) {
+	if sf.Packets == 0 {
+		sf.FirstPacket, sf.FirstTime = p.Number, p.Time
+	}
+	sf.Packets++
+	sf.LastPacket, sf.LastTime = p.Number, p.Time
+	sf.Bytes[sf.dirOf(p.Src)] += uint64(p.PayloadLen)
+}
+
+func (t *Tracker) reportOptionErrors(p *decode.Packet, sf *Subflow) {
+	for i := range p.OptionErrors {
+		var c *Connection
+		if sf != nil {
+			c = sf.Conn
+		}
+		ev := t.emit(EventOptionMalformed, p, c, sf)
+		ev.OptionError = &p.OptionErrors[i]
+		t.send()
+	}
+}
+
+// openFromSYN starts a subflow from a SYN carrying MP_CAPABLE or MP_JOIN.
+// Plain TCP SYNs are not tracked.
+func (t *Tracker) openFromSYN(p *decode.Packet) *Subflow {
+	if p.Option(decode.SubtypeMPCapable) != nil {
+		return t.newConnection(p, p.Src, p.Dst)
+	}
+	if o := p.Option(decode.SubtypeMPJoin); o != nil && o.MPJoin.Form == decode.JoinSYN {
+		return t.newJoin(p, o.MPJoin)
+	}
+	return nil
+}
+
+// newConnection creates a connection and its MP_CAPABLE subflow from client
+// to server.
+func (t *Tracker) newConnection(p *decode.Packet, client, server netip.AddrPort) *Subflow {
+	c := &Connection{ID: len(t.conns) + 1}
+	sf := &Subflow{Conn: c, Addr: [2]netip.AddrPort{client, server}, InitiatorSide: Client}
+	c.Subflows = []*Subflow{sf}
+	t.conns = append(t.conns, c)
+	if mpc := p.Option(decode.SubtypeMPCapable); mpc != nil {
+		c.Version, c.SynVersion = mpc.MPCapable.Version, mpc.MPCapable.Version
+	}
+	return sf
+}
+
+func (t *Tracker) onSYN(sf *Subflow, p *decode.Packet) {
+	sf.SynSeen = true
+	sf.ISN[FromInitiator], sf.HasISN[FromInitiator] = p.Seq, true
+	if sf.Join {
+		return
+	}
+	c := sf.Conn
+	mpc := p.Option(decode.SubtypeMPCapable)
+	if mpc == nil {
+		// Linux retries a SYN without MP_CAPABLE after unanswered ones.
+		t.fallback(c, p, "SYN retransmitted without MP_CAPABLE")
+		return
+	}
+	m := mpc.MPCapable
+	c.Ends[Client].Checksum = c.Ends[Client].Checksum || m.ChecksumRequired()
+	c.Checksums = c.Ends[Client].Checksum || c.Ends[Server].Checksum
+	if m.HasSenderKey { // v0 SYN
+		t.learnKey(c, Client, m.SenderKey, p)
+	}
+}
+
+func (t *Tracker) onSYNACK(sf *Subflow, d Dir, p *decode.Packet) {
+	if d != FromResponder {
+		return
+	}
+	sf.SynAckSeen = true
+	sf.ISN[FromResponder], sf.HasISN[FromResponder] = p.Seq, true
+	if sf.Join {
+		t.onJoinSYNACK(sf, p)
+		return
+	}
+	c := sf.Conn
+	mpc := p.Option(decode.SubtypeMPCapable)
+	if mpc == nil {
+		t.fallback(c, p, "SYN/ACK without MP_CAPABLE")
+		return
+	}
+	m := mpc.MPCapable
+	if m.Version != c.Version {
+		c.Version = m.Version
+		c.rehash()
+	}
+	c.Ends[Server].Checksum = c.Ends[Server].Checksum || m.ChecksumRequired()
+	c.Checksums = c.Ends[Client].Checksum || c.Ends[Server].Checksum
+	if m.HasSenderKey {
+		t.learnKey(c, Server, m.SenderKey, p)
+	}
+}
+
+// onSegment handles a segment without SYN: the third ACK of a handshake,
+// MP_CAPABLE with data, and everything after.
+func (t *Tracker) onSegment(sf *Subflow, d Dir, p *decode.Packet) {
+	if sf.Join {
+		if d == FromInitiator {
+			if o := p.Option(decode.SubtypeMPJoin); o != nil && o.MPJoin.Form == decode.JoinACK {
+				t.onJoinACK(sf, o.MPJoin, p)
+				return
+			}
+		}
+		if sf.SynAckSeen && p.Flags.Has(decode.FlagACK) && d == FromResponder && sf.AckPkt != 0 {
+			sf.Established = true // the fourth ACK
+		}
+		return
+	}
+	c := sf.Conn
+	mpc := p.Option(decode.SubtypeMPCapable)
+	if mpc == nil {
+		if d == FromInitiator && sf.SynAckSeen && !sf.Established && !c.Fallback && p.Flags.Has(decode.FlagACK) {
+			sf.Established = true
+			if p.Option(decode.SubtypeDSS) == nil && len(p.Options) == 0 {
+				t.fallback(c, p, "third ACK without MP_CAPABLE")
+			}
+		}
+		return
+	}
+	m := mpc.MPCapable
+	s := sf.side(d)
+	if m.HasSenderKey {
+		t.checkKey(c, s, m.SenderKey, p)
+	}
+	if m.HasReceiverKey {
+		t.checkKey(c, s.Other(), m.ReceiverKey, p)
+	}
+	if d == FromInitiator && sf.SynAckSeen {
+		sf.Established = true
+	}
+}
+
+// checkKey compares key with what is known of side s: the first sighting
+// records it, a different one is reported.
+func (t *Tracker) checkKey(c *Connection, s Side, key uint64, p *decode.Packet) {
+	e := &c.Ends[s]
+	if !e.HasKey {
+		t.learnKey(c, s, key, p)
+		return
+	}
+	if e.Key != key {
+		ev := t.emit(EventKeyMismatch, p, c, c.Subflows[0])
+		ev.Side, ev.Want, ev.Got = s, e.Key, key
+		t.send()
+	}
+}
+
+// learnKey records a key and makes its token findable by joins, linking
+// joins that arrived before the key did.
+func (t *Tracker) learnKey(c *Connection, s Side, key uint64, p *decode.Packet) {
+	if !c.setKey(s, key, p.Number) {
+		t.checkKey(c, s, key, p)
+		return
+	}
+	tok := c.Ends[s].Token
+	t.tokens[tok] = append(t.tokens[tok], tokenOwner{c, s})
+	if waiting := t.pending[tok]; len(waiting) > 0 {
+		delete(t.pending, tok)
+		for _, sf := range waiting {
+			t.link(sf, []tokenOwner{{c, s}})
+		}
+		t.unlinked = removeLinked(t.unlinked)
+	}
+	for _, sf := range c.Subflows {
+		if sf.Join {
+			t.verifyJoin(sf, nil)
+		}
+	}
+}
+
+func (t *Tracker) fallback(c *Connection, p *decode.Packet, why string) {
+	if c.Fallback {
+		return
+	}
+	c.Fallback, c.FallbackWhy = true, why
+	ev := t.emit(EventHandshakeFallback, p, c, c.Subflows[0])
+	ev.Reason = why
+	t.send()
+}
+
+// Finish ends the analysis: HMACs that could not be checked when they were
+// seen are checked with every key the capture revealed.
+func (t *Tracker) Finish() {
+	for _, c := range t.conns {
+		for _, sf := range c.Subflows {
+			if sf.Join {
+				t.verifyJoin(sf, nil)
+			}
+		}
+	}
+}

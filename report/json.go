@@ -1,0 +1,251 @@
+package report
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/netip"
+	"time"
+
+	"github.com/mptcpdump/mptcpdump/analyze"
+	"github.com/mptcpdump/mptcpdump/reassembly"
+	"github.com/mptcpdump/mptcpdump/validate"
+)
+
+// SchemaVersion is bumped when a field changes meaning or disappears.
+const SchemaVersion = 1
+
+// Document is the JSON output, documented field by field in docs/json.md.
+type Document struct {
+	Schema      int          `json:"schema"`
+	Capture     Capture      `json:"capture"`
+	Connections []Connection `json:"connections"`
+	Unlinked    []Subflow    `json:"unlinked"`
+	Findings    []Finding    `json:"findings"`
+}
+
+// Capture describes the input.
+type Capture struct {
+	File          string `json:"file"`
+	Frames        uint64 `json:"frames"`
+	TCPSegments   uint64 `json:"tcp_segments"`
+	MPTCPSegments uint64 `json:"mptcp_segments"`
+	NotTCP        uint64 `json:"not_tcp"`
+	DecodeErrors  uint64 `json:"decode_errors"`
+	Unsupported   uint64 `json:"unsupported_link"`
+	Unattached    uint64 `json:"unattached_mptcp_segments"`
+	Warning       string `json:"warning,omitempty"`
+}
+
+// Bytes counts bytes per direction: c2s from the client (or the subflow's
+// initiator) to the server (its responder), s2c the other way.
+type Bytes struct {
+	C2S uint64 `json:"c2s"`
+	S2C uint64 `json:"s2c"`
+}
+
+// Connection is one MPTCP connection.
+type Connection struct {
+	ID             int       `json:"id"`
+	Version        int       `json:"version"`
+	Client         string    `json:"client"`
+	Server         string    `json:"server"`
+	ClientKey      string    `json:"client_key"`
+	ServerKey      string    `json:"server_key"`
+	ClientToken    string    `json:"client_token"`
+	ServerToken    string    `json:"server_token"`
+	ClientIDSN     string    `json:"client_idsn"`
+	ServerIDSN     string    `json:"server_idsn"`
+	Checksums      bool      `json:"checksums"`
+	Fallback       bool      `json:"fallback"`
+	FallbackReason string    `json:"fallback_reason,omitempty"`
+	FirstPacket    uint64    `json:"first_packet"`
+	LastPacket     uint64    `json:"last_packet"`
+	FirstTime      string    `json:"first_time"`
+	LastTime       string    `json:"last_time"`
+	Duration       float64   `json:"duration"`
+	Packets        uint64    `json:"packets"`
+	PayloadBytes   Bytes     `json:"payload_bytes"`
+	Subflows       []Subflow `json:"subflows"`
+}
+
+// Subflow is one TCP subflow, or an unlinked join.
+type Subflow struct {
+	ID              int    `json:"id"`
+	Client          string `json:"client"`
+	Server          string `json:"server"`
+	Initiator       string `json:"initiator,omitempty"`
+	Join            bool   `json:"join"`
+	Token           string `json:"token,omitempty"`
+	Backup          bool   `json:"backup"`
+	ClientAddressID *int   `json:"client_address_id,omitempty"`
+	ServerAddressID *int   `json:"server_address_id,omitempty"`
+	ClientNonce     string `json:"client_nonce,omitempty"`
+	ServerNonce     string `json:"server_nonce,omitempty"`
+	HMAC            string `json:"hmac"`
+	HMACSynAck      string `json:"hmac_synack,omitempty"`
+	HMACAck         string `json:"hmac_ack,omitempty"`
+	State           string `json:"state"`
+	FirstPacket     uint64 `json:"first_packet"`
+	LastPacket      uint64 `json:"last_packet"`
+	Packets         uint64 `json:"packets"`
+	PayloadBytes    Bytes  `json:"payload_bytes"`
+}
+
+// Finding is one finding.
+type Finding struct {
+	Code       string   `json:"code"`
+	Severity   string   `json:"severity"`
+	Connection int      `json:"connection"`
+	Subflow    *int     `json:"subflow,omitempty"`
+	Packets    []uint64 `json:"packets"`
+	Count      int      `json:"count"`
+	Message    string   `json:"message"`
+	RFC        string   `json:"rfc"`
+}
+
+// Build turns an analysis into the JSON document.
+func Build(file string, res *analyze.Result) *Document {
+	tr := res.Tracker
+	st := tr.Stats()
+	doc := &Document{
+		Schema: SchemaVersion,
+		Capture: Capture{
+			File: file, Frames: res.Counters.Frames, TCPSegments: res.Counters.TCP, MPTCPSegments: st.MPTCPPackets,
+			NotTCP: res.Counters.NotTCP, DecodeErrors: res.Counters.DecodeErrors, Unsupported: res.Counters.Unsupported,
+			Unattached: st.Unattached, Warning: res.Warning,
+		},
+		Connections: []Connection{},
+		Unlinked:    []Subflow{},
+		Findings:    []Finding{},
+	}
+	for _, c := range tr.Connections() {
+		doc.Connections = append(doc.Connections, buildConnection(c))
+	}
+	for _, sf := range tr.Unlinked() {
+		doc.Unlinked = append(doc.Unlinked, buildSubflow(sf))
+	}
+	for _, f := range res.Findings {
+		doc.Findings = append(doc.Findings, buildFinding(f))
+	}
+	return doc
+}
+
+// WriteJSON writes the document, indented, to w.
+func WriteJSON(w io.Writer, doc *Document) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(doc)
+}
+
+func buildConnection(c *reassembly.Connection) Connection {
+	t := c.Totals()
+	out := Connection{
+		ID: c.ID, Version: int(c.Version),
+		Client: addrString(c.Client()), Server: addrString(c.Server()),
+		Checksums: c.Checksums, Fallback: c.Fallback, FallbackReason: c.FallbackWhy,
+		FirstPacket: t.FirstPacket, LastPacket: t.LastPacket,
+		FirstTime: timeString(t.FirstTime), LastTime: timeString(t.LastTime), Duration: t.Duration().Seconds(),
+		Packets: t.Packets, PayloadBytes: Bytes{t.Bytes[reassembly.Client], t.Bytes[reassembly.Server]},
+	}
+	if e := c.Ends[reassembly.Client]; e.HasKey {
+		out.ClientKey, out.ClientToken, out.ClientIDSN = hex64(e.Key), hex32(e.Token), hex64(e.IDSN)
+	}
+	if e := c.Ends[reassembly.Server]; e.HasKey {
+		out.ServerKey, out.ServerToken, out.ServerIDSN = hex64(e.Key), hex32(e.Token), hex64(e.IDSN)
+	}
+	for _, sf := range c.Subflows {
+		out.Subflows = append(out.Subflows, buildSubflow(sf))
+	}
+	return out
+}
+
+func buildSubflow(sf *reassembly.Subflow) Subflow {
+	out := Subflow{
+		ID:     sf.ID,
+		Client: addrString(sf.Addr[reassembly.FromInitiator]), Server: addrString(sf.Addr[reassembly.FromResponder]),
+		Join: sf.Join, HMAC: sf.HMAC.String(), State: subflowState(sf),
+		FirstPacket: sf.FirstPacket, LastPacket: sf.LastPacket, Packets: sf.Packets,
+		PayloadBytes: Bytes{sf.Bytes[reassembly.FromInitiator], sf.Bytes[reassembly.FromResponder]},
+	}
+	if sf.Conn != nil {
+		out.Initiator = sf.InitiatorSide.String()
+	}
+	if sf.Join {
+		out.Token = hex32(sf.Token)
+		out.Backup = sf.Backup[reassembly.FromInitiator]
+		id := int(sf.AddrID[reassembly.FromInitiator])
+		out.ClientAddressID = &id
+		out.ClientNonce = hex32(sf.Nonce[reassembly.FromInitiator])
+		if sf.HasNonce[reassembly.FromResponder] {
+			rid := int(sf.AddrID[reassembly.FromResponder])
+			out.ServerAddressID = &rid
+			out.ServerNonce = hex32(sf.Nonce[reassembly.FromResponder])
+		}
+		out.HMACSynAck, out.HMACAck = checkString(sf.SynAck), checkString(sf.Ack)
+	}
+	return out
+}
+
+func checkString(c reassembly.Check) string {
+	switch c {
+	case reassembly.CheckOK:
+		return "valid"
+	case reassembly.CheckMismatch:
+		return "invalid"
+	case reassembly.CheckPending:
+		return "unverified"
+	}
+	return "not-captured"
+}
+
+// subflowState summarizes where a subflow's TCP handshake and teardown got.
+func subflowState(sf *reassembly.Subflow) string {
+	switch {
+	case sf.Reset:
+		return "reset"
+	case sf.FinSeen[0] && sf.FinSeen[1]:
+		return "closed"
+	case sf.FinSeen[0] || sf.FinSeen[1]:
+		return "closing"
+	case sf.Established:
+		return "established"
+	case sf.SynAckSeen:
+		return "syn-received"
+	case sf.SynSeen:
+		return "syn-sent"
+	}
+	return "mid-stream"
+}
+
+func buildFinding(f validate.Finding) Finding {
+	out := Finding{Code: string(f.Code), Severity: f.Severity.String(), Connection: f.Connection,
+		Packets: f.Packets, Count: f.Count, Message: f.Message, RFC: f.RFC}
+	if out.Packets == nil {
+		out.Packets = []uint64{}
+	}
+	if f.Subflow >= 0 {
+		id := f.Subflow
+		out.Subflow = &id
+	}
+	return out
+}
+
+// addrString formats an address as ip:port, IPv6 in brackets, and an
+// IPv4-mapped IPv6 address as IPv4.
+func addrString(a netip.AddrPort) string {
+	if !a.IsValid() {
+		return ""
+	}
+	return netip.AddrPortFrom(a.Addr().Unmap(), a.Port()).String()
+}
+
+func timeString(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339Nano)
+}
+
+func hex64(v uint64) string { return fmt.Sprintf("%016x", v) }
+func hex32(v uint32) string { return fmt.Sprintf("%08x", v) }

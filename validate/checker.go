@@ -1,0 +1,143 @@
+package validate
+
+import (
+	"cmp"
+	"fmt"
+	"slices"
+
+	"github.com/mptcpdump/mptcpdump/reassembly"
+)
+
+// MaxPacketsPerFinding caps the packet numbers kept in one finding; Count
+// still counts every occurrence.
+const MaxPacketsPerFinding = 32
+
+// Finding is one problem or notable fact.
+type Finding struct {
+	Code       Code
+	Severity   Severity
+	RFC        string
+	Connection int      // connection id, 0 when none
+	Subflow    int      // subflow index in the connection, -1 when none
+	Packets    []uint64 // first packets that show it, at most MaxPacketsPerFinding
+	Count      int      // occurrences merged into this finding
+	Message    string
+}
+
+// findingKey identifies what a finding is about, for merging repeats.
+type findingKey struct {
+	code    Code
+	conn    *reassembly.Connection
+	subflow *reassembly.Subflow
+	extra   uint64
+}
+
+// Checker collects findings from a Tracker's events.
+type Checker struct {
+	findings []*Finding
+	index    map[findingKey]*Finding
+}
+
+// NewChecker returns an empty Checker.
+func NewChecker() *Checker {
+	return &Checker{index: make(map[findingKey]*Finding)}
+}
+
+// Observe implements reassembly.Observer.
+func (c *Checker) Observe(e *reassembly.Event) {
+	switch e.Kind {
+	case reassembly.EventJoinHMACInvalid:
+		what := "SYN/ACK truncated HMAC"
+		if e.Check == reassembly.CheckAck {
+			what = "third-ACK HMAC"
+		}
+		msg := fmt.Sprintf("join %s: %s does not verify", joinName(e.Subflow), what)
+		if e.Check == reassembly.CheckSynAck && e.Want != e.Got {
+			msg += fmt.Sprintf(" (carried %016x, computed %016x)", e.Got, e.Want)
+		}
+		c.add(e, CodeJoinHMACInvalid, uint64(e.Check), msg)
+	case reassembly.EventJoinUnknownToken:
+		c.add(e, CodeJoinUnknownToken, uint64(e.Token),
+			fmt.Sprintf("MP_JOIN SYN %s carries token %08x, which matches no connection", joinName(e.Subflow), e.Token))
+	case reassembly.EventKeyMismatch:
+		c.add(e, CodeKeyEchoMismatch, uint64(e.Side),
+			fmt.Sprintf("MP_CAPABLE carries %s key %016x, but %016x was announced", e.Side, e.Got, e.Want))
+	case reassembly.EventOptionMalformed:
+		c.add(e, CodeOptionMalformed, uint64(e.OptionError.Subtype), e.OptionError.Error())
+	case reassembly.EventHandshakeFallback:
+		c.add(e, CodeHandshakeFallback, 0, "connection fell back to plain TCP: "+e.Reason)
+	case reassembly.EventJoinRefused:
+		c.add(e, CodeJoinRefused, 0, fmt.Sprintf("join %s %s", joinName(e.Subflow), e.Reason))
+	}
+}
+
+func joinName(sf *reassembly.Subflow) string {
+	if sf == nil {
+		return ""
+	}
+	return fmt.Sprintf("%s → %s", sf.Addr[reassembly.FromInitiator], sf.Addr[reassembly.FromResponder])
+}
+
+func (c *Checker) add(e *reassembly.Event, code Code, extra uint64, msg string) {
+	k := findingKey{code: code, conn: e.Conn, subflow: e.Subflow, extra: extra}
+	if code == CodeJoinUnknownToken {
+		k.subflow = nil // one finding per unknown token, however many joins carry it
+	}
+	if f := c.index[k]; f != nil {
+		f.Count++
+		if len(f.Packets) < MaxPacketsPerFinding && e.Packet != 0 && !slices.Contains(f.Packets, e.Packet) {
+			f.Packets = append(f.Packets, e.Packet)
+		}
+		return
+	}
+	r := rules[code]
+	f := &Finding{Code: code, Severity: r.Severity, RFC: r.RFC, Subflow: -1, Count: 1, Message: msg}
+	conn := e.Conn
+	if conn == nil && e.Subflow != nil {
+		conn = e.Subflow.Conn
+	}
+	if conn != nil {
+		f.Connection = conn.ID
+		if conn.Version == 0 {
+			f.RFC = r.RFC6824
+		}
+	}
+	if e.Subflow != nil && e.Subflow.Conn != nil && k.subflow != nil {
+		f.Subflow = e.Subflow.ID
+	}
+	if e.Packet != 0 {
+		f.Packets = []uint64{e.Packet}
+	}
+	c.index[k] = f
+	c.findings = append(c.findings, f)
+}
+
+// Findings returns the findings sorted by severity, then by first packet.
+// Connection and subflow ids are read again, since a join linked late
+// changes them.
+func (c *Checker) Findings() []Finding {
+	out := make([]Finding, 0, len(c.findings))
+	for k, f := range c.index {
+		g := *f
+		if k.conn != nil {
+			g.Connection = k.conn.ID
+		} else if k.subflow != nil && k.subflow.Conn != nil {
+			g.Connection = k.subflow.Conn.ID
+		}
+		if k.subflow != nil && k.subflow.Conn != nil {
+			g.Subflow = k.subflow.ID
+		}
+		out = append(out, g)
+	}
+	slices.SortFunc(out, func(a, b Finding) int {
+		return cmp.Or(cmp.Compare(a.Severity, b.Severity), cmp.Compare(first(a), first(b)), cmp.Compare(a.Code, b.Code), cmp.Compare(a.Message, b.Message))
+	})
+	return out
+}
+
+func first(f Finding) uint64 {
+	if len(f.Packets) == 0 {
+		return 0
+	}
+	return f.Packets[0]
+}
