@@ -28,7 +28,7 @@ type manifest struct {
 		ClientSubflow []int `json:"client_subflow"`
 		ServerSignal  []int `json:"server_signal"`
 	} `json:"config"`
-	Client   []struct {
+	Client []struct {
 		Local []any `json:"local"`
 	} `json:"client"`
 }
