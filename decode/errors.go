@@ -13,7 +13,7 @@ var (
 	// structure, for example an option length impossible for its subtype.
 	ErrMalformed = errors.New("malformed")
 	// ErrNotTCP is returned by Decode for frames that carry no TCP segment
-	// (other protocols, IP fragments after the first).
+	// (other protocols, and IP fragments: mptcpdump does not reassemble IP).
 	ErrNotTCP = errors.New("not a tcp segment")
 	// ErrUnsupportedLink is returned by Decode for link types it cannot read.
 	ErrUnsupportedLink = errors.New("unsupported link type")

@@ -27,7 +27,7 @@ func (r TCPRstReason) String() string {
 	if int(r) < len(tcprstReasons) {
 		return tcprstReasons[r]
 	}
-	return fmt.Sprintf("reason %#02x", uint8(r))
+	return fmt.Sprintf("reason 0x%02x", uint8(r))
 }
 
 // ParseMPTCPRst decodes an MP_TCPRST option starting at its kind byte.

@@ -128,7 +128,8 @@ func parseOption(b []byte, o *Option) (int, error) {
 	case SubtypeExperimental:
 		o.Experimental, n, err = ParseExperimental(b)
 	default:
-		// Unassigned subtypes are skipped by their length, as Linux does.
+		// Unassigned subtypes are kept undecoded (Subtype and Raw only) and
+		// skipped by their length, as Linux does.
 		n, err = int(b[1]), nil
 	}
 	if err == nil {
@@ -153,10 +154,17 @@ func ParseOptions(opts []byte, dst []Option, errs []OptionError) ([]Option, []Op
 			continue
 		}
 		if i+1 >= len(opts) || opts[i+1] < 2 || i+int(opts[i+1]) > len(opts) {
-			if kind == OptionKindMPTCP {
-				errs = append(errs, OptionError{Subtype: subtypeAt(opts[i:]), Offset: i, Length: lengthByte(opts[i:]),
-					Reason: "option length runs past the TCP header", Err: ErrMalformed})
+			// The list is broken here: whatever follows cannot be found,
+			// MPTCP options included, so say so whatever the kind.
+			reason := fmt.Sprintf("TCP option kind %d: length runs past the TCP header", kind)
+			if i+1 < len(opts) && opts[i+1] < 2 {
+				reason = fmt.Sprintf("TCP option kind %d: length %d", kind, opts[i+1])
 			}
+			st := SubtypeUnknown
+			if kind == OptionKindMPTCP {
+				st = subtypeAt(opts[i:])
+			}
+			errs = append(errs, OptionError{Subtype: st, Offset: i, Length: lengthByte(opts[i:]), Reason: reason, Err: ErrMalformed})
 			break
 		}
 		l := int(opts[i+1])

@@ -96,15 +96,16 @@ func (p *Packet) reset() {
 // DecodingLayerParser per link layer over one set of reused layers. Not
 // safe for concurrent use.
 type Decoder struct {
-	eth    layers.Ethernet
-	dot1q  layers.Dot1Q
-	sll    layers.LinuxSLL
-	sll2   layers.LinuxSLL2
-	loop   layers.Loopback
-	ip4    layers.IPv4
-	ip6    layers.IPv6
-	ip6ext layers.IPv6ExtensionSkipper
-	tcp    layers.TCP
+	eth     layers.Ethernet
+	dot1q   layers.Dot1Q
+	sll     layers.LinuxSLL
+	sll2    layers.LinuxSLL2
+	loop    layers.Loopback
+	ip4     layers.IPv4
+	ip6     layers.IPv6
+	ip6ext  layers.IPv6ExtensionSkipper
+	ip6frag layers.IPv6Fragment
+	tcp     tcpHeader
 
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
@@ -115,7 +116,9 @@ func NewDecoder() *Decoder {
 	d := &Decoder{parsers: make(map[gopacket.LayerType]*gopacket.DecodingLayerParser), decoded: make([]gopacket.LayerType, 0, 8)}
 	for _, first := range []gopacket.LayerType{layers.LayerTypeEthernet, layers.LayerTypeLinuxSLL, layers.LayerTypeLinuxSLL2,
 		layers.LayerTypeLoopback, layers.LayerTypeIPv4, layers.LayerTypeIPv6} {
-		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.ip4, &d.ip6, &d.ip6ext, &d.tcp)
+		// ip6frag comes after ip6ext so that it, not the skipper, decodes
+		// fragment headers: the payload of a fragment is no TCP segment.
+		p := gopacket.NewDecodingLayerParser(first, &d.eth, &d.dot1q, &d.sll, &d.sll2, &d.loop, &d.ip4, &d.ip6, &d.ip6ext, &d.ip6frag, &d.tcp)
 		p.IgnoreUnsupported = true
 		d.parsers[first] = p
 	}
@@ -159,6 +162,10 @@ func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
 		if ipLayer != 0 && derr != nil && parser.Truncated {
 			return fmt.Errorf("%w: tcp header: %v", ErrTruncated, derr)
 		}
+		if next := d.nextLayer(); ipLayer != 0 && parser.Truncated &&
+			(next == layers.LayerTypeTCP || layers.LayerClassIPv6Extension.Contains(next)) {
+			return fmt.Errorf("%w: %s header not captured", ErrTruncated, next)
+		}
 		if derr != nil && ipLayer == 0 && parser.Truncated {
 			return fmt.Errorf("%w: ip header: %v", ErrTruncated, derr)
 		}
@@ -179,6 +186,9 @@ func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
 			if ext < 0 {
 				ext = 0
 			}
+			if d.ip6.HopByHop != nil { // stripped from Payload, counted in Length
+				ext += d.ip6.HopByHop.ActualLength
+			}
 			wireSeg = int(d.ip6.Length) - ext
 		}
 	}
@@ -192,6 +202,61 @@ func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
 	p.Options, p.OptionErrors = ParseOptions(t.Contents[20:], p.Options, p.OptionErrors)
 	return nil
 }
+
+// nextLayer returns the layer type announced by the last layer decoded.
+func (d *Decoder) nextLayer() gopacket.LayerType {
+	if len(d.decoded) == 0 {
+		return gopacket.LayerTypeZero
+	}
+	switch d.decoded[len(d.decoded)-1] {
+	case layers.LayerTypeIPv4:
+		return d.ip4.NextLayerType()
+	case layers.LayerTypeIPv6:
+		return d.ip6.NextLayerType()
+	case layers.LayerTypeIPv6Fragment:
+		return d.ip6frag.NextLayerType()
+	case layers.LayerTypeIPv6HopByHop, layers.LayerTypeIPv6Routing, layers.LayerTypeIPv6Destination:
+		return d.ip6ext.NextLayerType()
+	}
+	return gopacket.LayerTypeZero
+}
+
+// tcpHeader is the TCP DecodingLayer: the fixed header fields, with the
+// options (Contents[20:]) and payload left as bytes for ParseOptions.
+// gopacket's layers.TCP decodes every option itself and allocates a struct
+// for each MPTCP one, which would cost the hot path an allocation per
+// packet.
+type tcpHeader struct {
+	layers.BaseLayer
+	SrcPort, DstPort uint16
+	Seq, Ack         uint32
+	Window           uint16
+}
+
+func (t *tcpHeader) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) error {
+	if len(data) < 20 {
+		df.SetTruncated()
+		return fmt.Errorf("%d of 20 bytes", len(data))
+	}
+	hlen := int(data[12]>>4) * 4
+	if hlen < 20 {
+		return fmt.Errorf("data offset %d bytes", hlen)
+	}
+	if hlen > len(data) {
+		df.SetTruncated()
+		return fmt.Errorf("%d of %d bytes", len(data), hlen)
+	}
+	t.SrcPort = binary.BigEndian.Uint16(data[0:])
+	t.DstPort = binary.BigEndian.Uint16(data[2:])
+	t.Seq = binary.BigEndian.Uint32(data[4:])
+	t.Ack = binary.BigEndian.Uint32(data[8:])
+	t.Window = binary.BigEndian.Uint16(data[14:])
+	t.Contents, t.Payload = data[:hlen], data[hlen:]
+	return nil
+}
+
+func (t *tcpHeader) CanDecode() gopacket.LayerClass    { return layers.LayerTypeTCP }
+func (t *tcpHeader) NextLayerType() gopacket.LayerType { return gopacket.LayerTypePayload }
 
 // linkLayer returns the first layer to decode for link type lt and the
 // offset at which it starts. Links gopacket has no DecodingLayer for (raw
