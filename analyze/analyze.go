@@ -35,10 +35,19 @@ type Result struct {
 	Warning string
 }
 
+// Options tune an analysis.
+type Options struct {
+	// Sinks, when set, receives every connection's data-level streams.
+	Sinks reassembly.SinkFactory
+}
+
 // Run analyzes every record of src.
-func Run(src Source) (*Result, error) {
+func Run(src Source, opt Options) (*Result, error) {
 	checker := validate.NewChecker()
 	tr := reassembly.NewTracker(checker)
+	if opt.Sinks != nil {
+		tr.SetSinks(opt.Sinks)
+	}
 	res := &Result{Tracker: tr}
 	dec := decode.NewDecoder()
 	var rec capture.Record

@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"io"
 	"net/netip"
 	"time"
 
@@ -52,7 +53,20 @@ type Connection struct {
 
 	Subflows []*Subflow // Subflows[0] is the MP_CAPABLE subflow
 
+	// Streams are the data-level byte streams sent by each side.
+	Streams [2]DataStream
+	// DataFallback is set once the data stream continues as plain TCP.
+	DataFallback bool
+	// MPFail counts MP_FAIL options seen.
+	MPFail int
+
+	sinks SinkFactory
 }
+
+// SinkFactory returns where the data-level bytes sent by side s of c are
+// written as they are delivered (nil for nowhere). A sink that is an
+// io.Closer is closed when the analysis ends.
+type SinkFactory func(c *Connection, s Side) io.Writer
 
 // Client is the address of the endpoint that opened the connection.
 func (c *Connection) Client() netip.AddrPort { return c.Subflows[0].Addr[Client] }

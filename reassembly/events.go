@@ -27,6 +27,28 @@ const (
 	EventHandshakeFallback
 	// EventJoinRefused: a join was answered by a RST or never completed.
 	EventJoinRefused
+	// EventChecksumInvalid: a DSS checksum does not match the mapping's
+	// pseudo-header and data. Packet is the mapping's first packet.
+	EventChecksumInvalid
+	// EventChecksumMissing: checksums were negotiated but a mapping came
+	// without one.
+	EventChecksumMissing
+	// EventMappingInconsistent: a subflow range mapped to two different
+	// data sequence numbers.
+	EventMappingInconsistent
+	// EventReinjectionMismatch: bytes sent again at the data level differ
+	// from the first copy.
+	EventReinjectionMismatch
+	// EventRetransmissionMismatch: a TCP retransmission on a subflow
+	// carries bytes that differ from the first copy.
+	EventRetransmissionMismatch
+	// EventFallback: the connection's data stream continues as plain TCP
+	// (an infinite mapping, or data without mappings after MP_FAIL).
+	EventFallback
+	// EventMPFail: an MP_FAIL option was seen.
+	EventMPFail
+	// EventCapReached: a named memory cap was hit and data was given up.
+	EventCapReached
 )
 
 // HMACCheck names which HMAC of a join an event is about.
@@ -51,7 +73,9 @@ type Event struct {
 	Want, Got   uint64              // EventKeyMismatch: keys; EventJoinHMACInvalid: SYN/ACK HMACs
 	Token       uint32              // EventJoinUnknownToken
 	OptionError *decode.OptionError // EventOptionMalformed
-	Reason      string              // EventHandshakeFallback, EventJoinRefused
+	Reason      string              // EventHandshakeFallback, EventJoinRefused, EventFallback, EventCapReached
+	DSN         uint64              // data-level events: the DSN concerned
+	Count       int                 // bytes concerned, where it applies
 }
 
 // Observer receives the model's events, synchronously, in capture order.

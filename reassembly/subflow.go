@@ -94,6 +94,8 @@ type Subflow struct {
 	Packets                 uint64
 	Bytes                   [2]uint64 // TCP payload bytes per direction
 
+	streams [2]flowStream // per direction: TCP reassembly and mappings
+
 	candidates []tokenOwner // connections whose token the join SYN carried
 	reported   [3]bool      // events already emitted: [CheckSynAck], [CheckAck]
 	badCopy    bool         // a retransmitted SYN/ACK or third ACK did not verify

@@ -47,7 +47,12 @@ type Tracker struct {
 	ev       Event
 
 	lastSweep time.Time
+	sinks     SinkFactory
 }
+
+// SetSinks makes the tracker write every connection's data-level streams
+// to the writers f returns. Call it before the first Process.
+func (t *Tracker) SetSinks(f SinkFactory) { t.sinks = f }
 
 // NewTracker returns a Tracker reporting to obs, which may be nil.
 func NewTracker(obs Observer) *Tracker {
@@ -91,7 +96,10 @@ func (t *Tracker) Process(p *decode.Packet) {
 	sf := t.flows[key]
 	syn := p.Flags.Has(decode.FlagSYN)
 	if syn && !p.Flags.Has(decode.FlagACK) {
-		if sf != nil && (sf.Closed() || (sf.HasISN[FromInitiator] && sf.ISN[FromInitiator] != p.Seq) || sf.dirOf(p.Src) != FromInitiator) {
+		// A SYN with the subflow's ISN from its initiator is a retransmission,
+		// even after a RST; anything else on a known 4-tuple is port reuse.
+		retrans := sf != nil && sf.HasISN[FromInitiator] && sf.ISN[FromInitiator] == p.Seq && sf.dirOf(p.Src) == FromInitiator
+		if sf != nil && !retrans {
 			delete(t.flows, key) // port reuse: a new connection on the same 4-tuple
 			sf = nil
 		}
@@ -127,8 +135,11 @@ func (t *Tracker) Process(p *decode.Packet) {
 		t.onSYNACK(sf, d, p)
 	default:
 		t.onSegment(sf, d, p)
+		t.onPayload(sf, d, p)
 	}
-	if p.Flags.Has(decode.FlagRST) {
+	// In SYN-SENT, only a RST that acknowledges the SYN is acceptable
+	// (RFC 9293 §3.10.7.3); others are ignored, as the endpoint does.
+	if p.Flags.Has(decode.FlagRST) && (sf.SynAckSeen || p.Flags.Has(decode.FlagACK)) {
 		if !sf.Reset {
 			sf.Reset, sf.ResetBy = true, d
 			if sf.Join && !sf.Established {
@@ -204,7 +215,7 @@ func (t *Tracker) openFromSYN(p *decode.Packet) *Subflow {
 // newConnection creates a connection and its MP_CAPABLE subflow from client
 // to server.
 func (t *Tracker) newConnection(p *decode.Packet, client, server netip.AddrPort) *Subflow {
-	c := &Connection{ID: len(t.conns) + 1}
+	c := &Connection{ID: len(t.conns) + 1, sinks: t.sinks}
 	sf := &Subflow{Conn: c, Addr: [2]netip.AddrPort{client, server}, InitiatorSide: Client}
 	c.Subflows = []*Subflow{sf}
 	t.conns = append(t.conns, c)
@@ -217,6 +228,7 @@ func (t *Tracker) newConnection(p *decode.Packet, client, server netip.AddrPort)
 func (t *Tracker) onSYN(sf *Subflow, p *decode.Packet) {
 	sf.SynSeen = true
 	sf.ISN[FromInitiator], sf.HasISN[FromInitiator] = p.Seq, true
+	sf.streams[FromInitiator].isn, sf.streams[FromInitiator].hasISN = p.Seq, true
 	if sf.Join {
 		return
 	}
@@ -241,6 +253,7 @@ func (t *Tracker) onSYNACK(sf *Subflow, d Dir, p *decode.Packet) {
 	}
 	sf.SynAckSeen = true
 	sf.ISN[FromResponder], sf.HasISN[FromResponder] = p.Seq, true
+	sf.streams[FromResponder].isn, sf.streams[FromResponder].hasISN = p.Seq, true
 	if sf.Join {
 		t.onJoinSYNACK(sf, p)
 		return
@@ -359,5 +372,6 @@ func (t *Tracker) Finish() {
 				t.verifyJoin(sf, nil)
 			}
 		}
+		t.finishStreams(c)
 	}
 }

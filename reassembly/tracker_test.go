@@ -213,6 +213,23 @@ func TestJoinUnknownTokenAndRefused(t *testing.T) {
 	}
 }
 
+// A SYN retransmitted with the same ISN after a RST that did not
+// acknowledge it stays the same subflow (RFC 9293 §3.10.7.3: such a RST
+// is not acceptable in SYN-SENT).
+func TestSYNRetransmissionAfterUnacceptableRST(t *testing.T) {
+	tr := NewTracker(nil)
+	b := &builder{}
+	handshakeV1(tr, b)
+	tr.Process(b.pkt(client2, server, syn, 7000, joinSYN(tokenB, nonceA, 2)))
+	tr.Process(b.pkt(server, client2, decode.FlagRST, 0))
+	tr.Process(b.pkt(client2, server, syn, 7000, joinSYN(tokenB, nonceA, 2)))
+	tr.Finish()
+	subs := tr.Connections()[0].Subflows
+	if len(subs) != 2 || subs[1].Reset || subs[1].Packets != 3 || subs[1].FirstPacket != 4 {
+		t.Fatalf("subflows %d, join reset %v packets %d", len(subs), subs[1].Reset, subs[1].Packets)
+	}
+}
+
 func TestRefusedJoinIsUnverified(t *testing.T) {
 	rec := &recorder{}
 	tr := NewTracker(rec)
@@ -350,7 +367,9 @@ func TestHandshakeFallbackAndPortReuse(t *testing.T) {
 	tr.Process(b.pkt(server, client, decode.FlagFIN|ack, 5001))
 	tr.Process(b.pkt(client, server, ack, 1002))
 	// The same 4-tuple, a new ISN: a new connection.
-	handshakeV1(tr, b)
+	tr.Process(b.pkt(client, server, syn, 3000, mpcSYNv1()))
+	tr.Process(b.pkt(server, client, synack, 5000, mpcKey(1, keyB)))
+	tr.Process(b.pkt(client, server, ack, 3001, mpcKeys(1, keyA, keyB)))
 	tr.Finish()
 	conns := tr.Connections()
 	if len(conns) != 2 {

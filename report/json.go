@@ -1,6 +1,8 @@
 package report
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -66,7 +68,37 @@ type Connection struct {
 	Duration       float64   `json:"duration"`
 	Packets        uint64    `json:"packets"`
 	PayloadBytes   Bytes     `json:"payload_bytes"`
+	FallbackDSN    string    `json:"fallback_dsn,omitempty"`
+	MPFail         int       `json:"mp_fail"`
+	C2S            Stream    `json:"c2s"`
+	S2C            Stream    `json:"s2c"`
 	Subflows       []Subflow `json:"subflows"`
+}
+
+// Stream is one direction of a connection's data-level byte stream.
+type Stream struct {
+	Bytes              uint64   `json:"bytes"`
+	SHA256             string   `json:"sha256"`
+	Complete           bool     `json:"complete"`
+	InitialDSN         string   `json:"initial_dsn"`
+	DataFIN            bool     `json:"data_fin"`
+	DataFINDSN         string   `json:"data_fin_dsn,omitempty"`
+	ReinjectedBytes    uint64   `json:"reinjected_bytes"`
+	RetransmittedBytes uint64   `json:"retransmitted_bytes"`
+	MismatchedBytes    uint64   `json:"mismatched_bytes"`
+	MissingBytes       uint64   `json:"missing_bytes"`
+	UnmappedBytes      uint64   `json:"unmapped_bytes"`
+	BufferedBytes      int      `json:"buffered_bytes"`
+	Checksum           Checksum `json:"checksum"`
+	Fallback           bool     `json:"fallback"`
+	FallbackDSN        string   `json:"fallback_dsn,omitempty"`
+}
+
+// Checksum counts DSS checksum verdicts of one direction's mappings.
+type Checksum struct {
+	Verified     int `json:"verified"`
+	Failed       int `json:"failed"`
+	Unverifiable int `json:"unverifiable"`
 }
 
 // Subflow is one TCP subflow, or an unlinked join.
@@ -143,7 +175,8 @@ func buildConnection(c *reassembly.Connection) Connection {
 	out := Connection{
 		ID: c.ID, Version: int(c.Version),
 		Client: addrString(c.Client()), Server: addrString(c.Server()),
-		Checksums: c.Checksums, Fallback: c.Fallback, FallbackReason: c.FallbackWhy,
+		Checksums: c.Checksums, Fallback: c.Fallback || c.DataFallback, FallbackReason: c.FallbackWhy, MPFail: c.MPFail,
+		C2S: buildStream(&c.Streams[reassembly.Client]), S2C: buildStream(&c.Streams[reassembly.Server]),
 		FirstPacket: t.FirstPacket, LastPacket: t.LastPacket,
 		FirstTime: timeString(t.FirstTime), LastTime: timeString(t.LastTime), Duration: t.Duration().Seconds(),
 		Packets: t.Packets, PayloadBytes: Bytes{t.Bytes[reassembly.Client], t.Bytes[reassembly.Server]},
@@ -156,6 +189,34 @@ func buildConnection(c *reassembly.Connection) Connection {
 	}
 	for _, sf := range c.Subflows {
 		out.Subflows = append(out.Subflows, buildSubflow(sf))
+	}
+	for _, st := range []Stream{out.C2S, out.S2C} {
+		if st.Fallback && out.FallbackDSN == "" {
+			out.FallbackDSN = st.FallbackDSN
+		}
+	}
+	return out
+}
+
+var emptySHA256 = hex.EncodeToString(func() []byte { s := sha256.Sum256(nil); return s[:] }())
+
+func buildStream(d *reassembly.DataStream) Stream {
+	out := Stream{SHA256: emptySHA256, Checksum: Checksum{d.ChecksumVerified, d.ChecksumFailed, d.ChecksumUnverifiable}}
+	if !d.Started {
+		return out
+	}
+	sum := d.SHA256()
+	out.Bytes, out.SHA256, out.Complete = d.Bytes, hex.EncodeToString(sum[:]), d.Complete()
+	out.InitialDSN = hex64(d.Start)
+	out.DataFIN = d.DataFIN
+	if d.DataFIN {
+		out.DataFINDSN = hex64(d.DataFINDSN)
+	}
+	out.ReinjectedBytes, out.RetransmittedBytes, out.MismatchedBytes = d.Reinjected, d.Retransmitted, d.Mismatched
+	out.MissingBytes, out.UnmappedBytes, out.BufferedBytes = d.Missing, d.Unmapped, d.Buffered
+	out.Fallback = d.Fallback
+	if d.Fallback {
+		out.FallbackDSN = hex64(d.FallbackDSN)
 	}
 	return out
 }

@@ -37,16 +37,15 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 	}
 	if len(doc.Connections) > 0 {
 		t := newTable(ew)
-		t.Header("ID", "VER", "CLIENT", "SERVER", "TOKENS c/s", "SUBFLOWS", "PACKETS", "BYTES c2s/s2c", "DURATION")
+		t.Header("ID", "VER", "CLIENT", "SERVER", "SUBFLOWS", "DATA c2s/s2c", "STREAMS", "REINJ", "DSS CSUM", "DURATION")
 		for _, cn := range doc.Connections {
 			ver := "v" + strconv.Itoa(cn.Version)
 			if cn.Fallback {
 				ver += " TCP"
 			}
-			t.Append(strconv.Itoa(cn.ID), ver, cn.Client, cn.Server,
-				orDash(cn.ClientToken)+"/"+orDash(cn.ServerToken), subflowSummary(cn),
-				strconv.FormatUint(cn.Packets, 10), humanBytes(cn.PayloadBytes.C2S)+"/"+humanBytes(cn.PayloadBytes.S2C),
-				fmt.Sprintf("%.3fs", cn.Duration))
+			t.Append(strconv.Itoa(cn.ID), ver, cn.Client, cn.Server, subflowSummary(cn),
+				humanBytes(cn.C2S.Bytes)+"/"+humanBytes(cn.S2C.Bytes), streamState(cn.C2S)+"/"+streamState(cn.S2C),
+				humanBytes(cn.C2S.ReinjectedBytes+cn.S2C.ReinjectedBytes), checksumState(cn), fmt.Sprintf("%.3fs", cn.Duration))
 			if opt.Verbose {
 				for _, sf := range cn.Subflows {
 					role := "initial"
@@ -56,8 +55,8 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 							role += " backup"
 						}
 					}
-					t.Append(fmt.Sprintf("  %d.%d", cn.ID, sf.ID), role, sf.Client, sf.Server, sf.State, "",
-						strconv.FormatUint(sf.Packets, 10), humanBytes(sf.PayloadBytes.C2S)+"/"+humanBytes(sf.PayloadBytes.S2C), "")
+					t.Append(fmt.Sprintf("  %d.%d", cn.ID, sf.ID), role, sf.Client, sf.Server, sf.State,
+						humanBytes(sf.PayloadBytes.C2S)+"/"+humanBytes(sf.PayloadBytes.S2C), strconv.FormatUint(sf.Packets, 10)+" pkts", "", "", "")
 				}
 			}
 		}
@@ -91,6 +90,36 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 		}
 	}
 	return ew.err
+}
+
+// streamState says in one word how a data-level stream ended.
+func streamState(s Stream) string {
+	switch {
+	case s.Bytes == 0 && !s.DataFIN:
+		return "-"
+	case s.Complete && s.DataFIN:
+		return "fin"
+	case s.Complete:
+		return "ok"
+	}
+	return "gaps"
+}
+
+func checksumState(c Connection) string {
+	if !c.Checksums {
+		return "off"
+	}
+	v := c.C2S.Checksum.Verified + c.S2C.Checksum.Verified
+	f := c.C2S.Checksum.Failed + c.S2C.Checksum.Failed
+	u := c.C2S.Checksum.Unverifiable + c.S2C.Checksum.Unverifiable
+	out := fmt.Sprintf("%d ok", v)
+	if f > 0 {
+		out += fmt.Sprintf(", %d BAD", f)
+	}
+	if u > 0 {
+		out += fmt.Sprintf(", %d ?", u)
+	}
+	return out
 }
 
 func subflowSummary(c Connection) string {

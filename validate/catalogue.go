@@ -36,12 +36,20 @@ type Rule struct {
 
 // The catalogue. Codes are stable: tools match on them.
 const (
-	CodeJoinHMACInvalid   Code = "join-hmac-invalid"
-	CodeJoinUnknownToken  Code = "join-unknown-token"
-	CodeKeyEchoMismatch   Code = "key-echo-mismatch"
-	CodeOptionMalformed   Code = "option-malformed"
-	CodeHandshakeFallback Code = "handshake-fallback"
-	CodeJoinRefused       Code = "join-refused"
+	CodeJoinHMACInvalid        Code = "join-hmac-invalid"
+	CodeJoinUnknownToken       Code = "join-unknown-token"
+	CodeKeyEchoMismatch        Code = "key-echo-mismatch"
+	CodeOptionMalformed        Code = "option-malformed"
+	CodeHandshakeFallback      Code = "handshake-fallback"
+	CodeJoinRefused            Code = "join-refused"
+	CodeChecksumInvalid        Code = "dss-checksum-invalid"
+	CodeChecksumMissing        Code = "dss-checksum-missing"
+	CodeMappingInconsistent    Code = "mapping-inconsistent"
+	CodeReinjectionMismatch    Code = "reinjection-mismatch"
+	CodeRetransmissionMismatch Code = "retransmission-mismatch"
+	CodeFallback               Code = "fallback"
+	CodeMPFail                 Code = "mp-fail"
+	CodeCapReached             Code = "cap-reached"
 )
 
 var rules = map[Code]Rule{
@@ -57,6 +65,22 @@ var rules = map[Code]Rule{
 		"the MP_CAPABLE handshake ended as plain TCP"},
 	CodeJoinRefused: {CodeJoinRefused, SeverityInfo, "RFC 8684 §3.2", "RFC 6824 §3.2",
 		"a join was reset before it completed"},
+	CodeChecksumInvalid: {CodeChecksumInvalid, SeverityError, "RFC 8684 §3.3.1", "RFC 6824 §3.3.1",
+		"a DSS checksum does not match the mapping's pseudo-header and data"},
+	CodeChecksumMissing: {CodeChecksumMissing, SeverityError, "RFC 8684 §3.3", "RFC 6824 §3.3",
+		"checksums were negotiated but a DSS mapping carries none"},
+	CodeMappingInconsistent: {CodeMappingInconsistent, SeverityError, "RFC 8684 §3.3.1", "RFC 6824 §3.3.1",
+		"a subflow range is mapped to two different data sequence numbers"},
+	CodeReinjectionMismatch: {CodeReinjectionMismatch, SeverityError, "RFC 8684 §3.3.6", "RFC 6824 §3.3.6",
+		"data sent again at the data level differs from the first copy"},
+	CodeRetransmissionMismatch: {CodeRetransmissionMismatch, SeverityWarning, "RFC 9293 §3.10.7.4", "RFC 9293 §3.10.7.4",
+		"a TCP retransmission on a subflow carries different bytes than the first copy"},
+	CodeFallback: {CodeFallback, SeverityWarning, "RFC 8684 §3.7", "RFC 6824 §3.6",
+		"the connection fell back to plain TCP after the handshake"},
+	CodeMPFail: {CodeMPFail, SeverityWarning, "RFC 8684 §3.7", "RFC 6824 §3.6",
+		"an endpoint signalled a checksum failure with MP_FAIL"},
+	CodeCapReached: {CodeCapReached, SeverityWarning, "", "",
+		"a memory cap of mptcpdump was reached and data was given up"},
 }
 
 // RuleFor returns the catalogue entry of code c.

@@ -66,6 +66,22 @@ func (c *Checker) Observe(e *reassembly.Event) {
 		c.add(e, CodeOptionMalformed, uint64(e.OptionError.Subtype), e.OptionError.Error())
 	case reassembly.EventHandshakeFallback:
 		c.add(e, CodeHandshakeFallback, 0, "connection fell back to plain TCP: "+e.Reason)
+	case reassembly.EventChecksumInvalid:
+		c.add(e, CodeChecksumInvalid, e.DSN, fmt.Sprintf("DSS checksum of the mapping at DSN %016x does not verify", e.DSN))
+	case reassembly.EventChecksumMissing:
+		c.add(e, CodeChecksumMissing, 0, fmt.Sprintf("DSS mapping at DSN %016x carries no checksum, but checksums were negotiated", e.DSN))
+	case reassembly.EventMappingInconsistent:
+		c.add(e, CodeMappingInconsistent, 0, fmt.Sprintf("subflow range mapped to DSN %016x, but earlier to %016x", e.Got, e.Want))
+	case reassembly.EventReinjectionMismatch:
+		c.add(e, CodeReinjectionMismatch, 0, fmt.Sprintf("%d bytes sent again from DSN %016x differ from the first copy", e.Count, e.DSN))
+	case reassembly.EventRetransmissionMismatch:
+		c.add(e, CodeRetransmissionMismatch, 0, fmt.Sprintf("a retransmission on subflow %s carries %d bytes that differ from the first copy", joinName(e.Subflow), e.Count))
+	case reassembly.EventFallback:
+		c.add(e, CodeFallback, 0, fmt.Sprintf("data continues as plain TCP from DSN %016x (%s)", e.DSN, e.Reason))
+	case reassembly.EventMPFail:
+		c.add(e, CodeMPFail, 0, fmt.Sprintf("MP_FAIL for the mapping at DSN %016x", e.DSN))
+	case reassembly.EventCapReached:
+		c.add(e, CodeCapReached, 0, e.Reason)
 	case reassembly.EventJoinRefused:
 		c.add(e, CodeJoinRefused, 0, fmt.Sprintf("join %s %s", joinName(e.Subflow), e.Reason))
 	}
@@ -91,6 +107,9 @@ func (c *Checker) add(e *reassembly.Event, code Code, extra uint64, msg string) 
 		return
 	}
 	r := rules[code]
+	if r.RFC == "" {
+		r.RFC, r.RFC6824 = "mptcpdump limits (docs/architecture.md)", "mptcpdump limits (docs/architecture.md)"
+	}
 	f := &Finding{Code: code, Severity: r.Severity, RFC: r.RFC, Subflow: -1, Count: 1, Message: msg}
 	conn := e.Conn
 	if conn == nil && e.Subflow != nil {

@@ -30,6 +30,7 @@ type config struct {
 	read    string
 	json    bool
 	verbose bool
+	streams string
 }
 
 // run is the whole program; it returns the exit status.
@@ -40,10 +41,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.StringVar(&cfg.read, "r", "", "read packets from `file` (pcap or pcapng; - for standard input)")
 	fs.BoolVar(&cfg.json, "json", false, "print one JSON document (schema in docs/json.md)")
 	fs.BoolVar(&cfg.verbose, "v", false, "verbose: one table row per subflow")
+	fs.StringVar(&cfg.streams, "write-streams", "", "write each connection's data streams to `dir`/conn-<id>-{c2s,s2c}.bin")
 	fs.Usage = func() {} // errors are reported in one line below; -h prints the help
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "usage: mptcpdump -r FILE [--json] [-v]\n\nOptions:\n")
+			fmt.Fprintf(stderr, "usage: mptcpdump -r FILE [--json] [-v] [--write-streams DIR]\n\nOptions:\n")
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
 			return exitOK
@@ -75,10 +77,26 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mptcpdump: %s: %v\n", name, err)
 		return exitUsage
 	}
-	res, err := analyze.Run(src)
+	var opt analyze.Options
+	var files *analyze.StreamFiles
+	if cfg.streams != "" {
+		if err := os.MkdirAll(cfg.streams, 0o755); err != nil {
+			fmt.Fprintf(stderr, "mptcpdump: %v\n", err)
+			return exitUsage
+		}
+		files = &analyze.StreamFiles{Dir: cfg.streams}
+		opt.Sinks = files.Sink
+	}
+	res, err := analyze.Run(src, opt)
 	if err != nil {
 		fmt.Fprintf(stderr, "mptcpdump: %s: %v\n", name, err)
 		return exitUsage
+	}
+	if files != nil {
+		files.Complete(res.Tracker.Connections())
+		if err := files.Err(); err != nil {
+			fmt.Fprintf(stderr, "mptcpdump: warning: writing streams: %v\n", err)
+		}
 	}
 	if res.Warning != "" {
 		fmt.Fprintf(stderr, "mptcpdump: warning: %s: %s\n", name, res.Warning)

@@ -2,7 +2,10 @@ package main
 
 import (
 	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -123,6 +126,14 @@ func TestFixtures(t *testing.T) {
 	}
 }
 
+// The fixtures made by the kernel carry the applications' hashes: the
+// reassembled streams must match them (this runs everywhere, CI included).
+func TestFixtureStreams(t *testing.T) {
+	for _, name := range []string{"basic.pcap", "checksum.pcapng", "signal.pcap"} {
+		t.Run(name, func(t *testing.T) { checkWithManifest(t, filepath.Join(fixtures, name)) })
+	}
+}
+
 // Standard input and a file give the same document.
 func TestReadStdin(t *testing.T) {
 	path := filepath.Join(fixtures, "tcpdump_mptcp-v0.pcap")
@@ -200,11 +211,43 @@ func TestTable(t *testing.T) {
 	}
 	for _, want := range []string{
 		"264 frames, 264 TCP segments, 264 with MPTCP options, 1 MPTCP connections",
-		"| 1   | v0         | 10.2.1.2:35961 | 10.1.1.2:22 | af9706eb/e47f0142 | 2 (1/1 joins valid) |",
-		"| 1.1 | join valid | 10.2.1.2:41221 | 10.1.2.2:22 |",
+		"| 1   | v0         | 10.2.1.2:35961 | 10.1.1.2:22 | 2 (1/1 joins valid) | 5.0KiB/8.4KiB | fin/fin  | 0B    | 153 ok   | 9.065s   |",
+		"| 1.1 | join valid | 10.2.1.2:41221 | 10.1.2.2:22 | closed              | 1.3KiB/3.2KiB | 74 pkts  |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// --write-streams writes exactly the bytes whose hash --json reports, and a
+// file for every direction of every connection.
+func TestWriteStreams(t *testing.T) {
+	dir := t.TempDir()
+	doc := runJSON(t, nil, "-r", filepath.Join(fixtures, "checksum.pcapng"), "--write-streams", dir)
+	if len(doc.Connections) != 2 {
+		t.Fatalf("%d connections", len(doc.Connections))
+	}
+	for _, c := range doc.Connections {
+		for _, st := range []struct {
+			name string
+			s    report.Stream
+		}{{"c2s", c.C2S}, {"s2c", c.S2C}} {
+			data, err := os.ReadFile(filepath.Join(dir, fmt.Sprintf("conn-%d-%s.bin", c.ID, st.name)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			sum := sha256.Sum256(data)
+			if hex.EncodeToString(sum[:]) != st.s.SHA256 || uint64(len(data)) != st.s.Bytes || len(data) == 0 {
+				t.Errorf("conn %d %s: file has %d bytes %x, JSON says %d %s", c.ID, st.name, len(data), sum, st.s.Bytes, st.s.SHA256)
+			}
+		}
+	}
+	// A connection without data in one direction still gets its file.
+	dir2 := t.TempDir()
+	runJSON(t, nil, "-r", filepath.Join(fixtures, "tcpdump_mptcp-fclose.pcap"), "--write-streams", dir2)
+	files, _ := filepath.Glob(filepath.Join(dir2, "conn-*.bin"))
+	if len(files) != 2 {
+		t.Errorf("files %v, want conn-1-c2s.bin and conn-1-s2c.bin", files)
 	}
 }

@@ -1,0 +1,45 @@
+package reassembly
+
+import "testing"
+
+// The digest's §8.4 vectors (v1 keys, IDSN-A = 9dadcf969a3e0f9a).
+func TestDSSChecksumVectors(t *testing.T) {
+	hello := []byte("hello")
+	for _, split := range []int{0, 1, 2, 3, 4, 5} {
+		var s onesSum
+		s.add(hello[:split])
+		s.add(hello[split:])
+		if got := dssChecksum(0x9dadcf969a3e0f9b, 1, 5, &s); got != 0xa509 {
+			t.Errorf("hello split at %d: %04x, want a509", split, got)
+		}
+	}
+	var empty onesSum
+	if got := dssChecksum(0x9dadcf969a3e0fa0, 0, 1, &empty); got != 0xe8db {
+		t.Errorf("pure DATA_FIN: %04x, want e8db", got)
+	}
+	var bye onesSum
+	bye.add([]byte("b"))
+	bye.add([]byte("ye"))
+	if got := dssChecksum(0x9dadcf969a3e0fa0, 6, 4, &bye); got != 0x2159 {
+		t.Errorf("bye + DATA_FIN: %04x, want 2159", got)
+	}
+}
+
+// Feeding a stream in arbitrary pieces gives the sum of the whole.
+func TestOnesSumPieces(t *testing.T) {
+	data := make([]byte, 1001)
+	for i := range data {
+		data[i] = byte(i*7 + 3)
+	}
+	var whole onesSum
+	whole.add(data)
+	for _, step := range []int{1, 2, 3, 7, 8, 9, 64, 333} {
+		var s onesSum
+		for i := 0; i < len(data); i += step {
+			s.add(data[i:min(i+step, len(data))])
+		}
+		if s.fold() != whole.fold() {
+			t.Errorf("step %d: %04x, want %04x", step, s.fold(), whole.fold())
+		}
+	}
+}

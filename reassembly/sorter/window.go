@@ -1,0 +1,182 @@
+package sorter
+
+// The window remembers the most recently delivered bytes so that a late
+// duplicate (a retransmission or reinjection of data already delivered) can be
+// compared with the first copy. Bytes live in a ring indexed by absolute
+// offset, ring[off % len(ring)]; a second, small ring of runs records which
+// tag brought each delivered byte, or that it was a declared gap.
+//
+// The byte ring starts at minRing bytes and doubles, up to the configured
+// Window, while the stream since histStart is longer than the ring: a short
+// stream never pays for the full window, and once the ring is full size no
+// Push allocates again.
+
+// histRun says that bytes from start up to the next run's start (or up to
+// next, for the newest run) were delivered from a push with this tag, or,
+// if gap is set, were declared missing.
+type histRun struct {
+	start uint64
+	tag   uint32
+	gap   bool
+}
+
+// histRing is a FIFO of histRuns in a power-of-two circular buffer that
+// grows up to MaxWindowRuns entries and then drops its oldest entry.
+type histRing struct {
+	buf  []histRun
+	head int
+	n    int
+}
+
+func (h *histRing) at(i int) *histRun { return &h.buf[(h.head+i)&(len(h.buf)-1)] }
+
+func (h *histRing) pop() {
+	h.head = (h.head + 1) & (len(h.buf) - 1)
+	h.n--
+}
+
+// add appends a run unless it merely continues the newest one.
+func (h *histRing) add(r histRun) {
+	if h.n > 0 {
+		if last := h.at(h.n - 1); last.tag == r.tag && last.gap == r.gap {
+			return
+		}
+	}
+	if h.n == len(h.buf) {
+		if len(h.buf) < MaxWindowRuns {
+			nb := make([]histRun, max(2*len(h.buf), 4))
+			for i := 0; i < h.n; i++ {
+				nb[i] = *h.at(i)
+			}
+			h.buf, h.head = nb, 0
+		} else {
+			h.pop()
+		}
+	}
+	*h.at(h.n) = r
+	h.n++
+}
+
+// search returns the index of the newest run starting at or below off, or -1.
+func (h *histRing) search(off uint64) int {
+	lo, hi := 0, h.n
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if h.at(m).start <= off {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo - 1
+}
+
+// record stores delivered bytes [off, end) with their tag in the window.
+func (s *Sorter) record(off, end uint64, data []byte, tag uint32) {
+	s.growRing(end)
+	s.hist.add(histRun{start: off, tag: tag})
+	if len(data) > len(s.ring) {
+		data = data[len(data)-len(s.ring):]
+		off = end - uint64(len(s.ring))
+	}
+	ringPut(s.ring, off, data)
+	s.trimHist(end)
+}
+
+// growRing makes the ring large enough to hold the window once next has
+// advanced to newNext: min(Window, newNext-histStart) bytes. It must be
+// called before next moves, since the bytes it keeps end at next.
+func (s *Sorter) growRing(newNext uint64) {
+	need := min(newNext-s.histStart, uint64(s.window))
+	if uint64(len(s.ring)) >= need {
+		return
+	}
+	size := max(int(need), 2*len(s.ring), min(s.ringMin, s.window))
+	size = min(size, s.window)
+	nr := make([]byte, size)
+	if len(s.ring) > 0 {
+		lo := max(s.histStart, satSub(s.next, uint64(len(s.ring))))
+		a, b := ringGet(s.ring, lo, int(s.next-lo))
+		ringPut(nr, lo, a)
+		ringPut(nr, lo+uint64(len(a)), b)
+	}
+	s.ring = nr
+}
+
+// trimHist forgets runs that lie wholly below the window once next is at
+// next.
+func (s *Sorter) trimHist(next uint64) {
+	lo := satSub(next, uint64(s.window))
+	for s.hist.n >= 2 && s.hist.at(1).start <= lo {
+		s.hist.pop()
+	}
+}
+
+// windowLow returns the lowest offset whose first copy the window still
+// knows (its bytes and tag, or that it was a gap).
+func (s *Sorter) windowLow() uint64 {
+	if s.window <= 0 || s.hist.n == 0 {
+		return s.next
+	}
+	return max(satSub(s.next, uint64(s.window)), s.histStart, s.hist.at(0).start)
+}
+
+// compareHistory compares dup, a duplicate of delivered or missing bytes at
+// off (all below next), with the window.
+func (s *Sorter) compareHistory(off uint64, dup []byte, tag uint32, r *Result) {
+	end := off + uint64(len(dup))
+	if lo := s.windowLow(); off < lo {
+		k := min(end, lo) - off
+		r.Unverified += int(k)
+		off, dup = off+k, dup[k:]
+	}
+	if len(dup) == 0 {
+		return
+	}
+	for k := max(s.hist.search(off), 0); k < s.hist.n && off < end; k++ {
+		run := s.hist.at(k)
+		runEnd := s.next
+		if k+1 < s.hist.n {
+			runEnd = s.hist.at(k + 1).start
+		}
+		if runEnd <= off {
+			continue
+		}
+		n := min(end, runEnd) - off
+		switch {
+		case run.gap:
+			r.Unverified += int(n)
+		default:
+			if run.tag != tag {
+				r.DupOtherTag += int(n)
+			}
+			a, b := ringGet(s.ring, off, int(n))
+			countMismatch(a, dup[:len(a)], off, r)
+			countMismatch(b, dup[len(a):n], off+uint64(len(a)), r)
+		}
+		off, dup = off+n, dup[n:]
+	}
+}
+
+// ringGet returns the n bytes at off in ring as at most two slices.
+// n must not exceed len(ring).
+func ringGet(ring []byte, off uint64, n int) (a, b []byte) {
+	if n == 0 {
+		return nil, nil
+	}
+	i := int(off % uint64(len(ring)))
+	if i+n <= len(ring) {
+		return ring[i : i+n], nil
+	}
+	return ring[i:], ring[:n-(len(ring)-i)]
+}
+
+// ringPut stores data at off in ring. len(data) must not exceed len(ring).
+func ringPut(ring []byte, off uint64, data []byte) {
+	if len(data) == 0 {
+		return
+	}
+	i := int(off % uint64(len(ring)))
+	k := copy(ring[i:], data)
+	copy(ring, data[k:])
+}
