@@ -60,7 +60,8 @@ type Connection struct {
 	// MPFail counts MP_FAIL options seen.
 	MPFail int
 
-	sinks SinkFactory
+	sinks    SinkFactory
+	finished bool // streams settled and buffers released
 }
 
 // SinkFactory returns where the data-level bytes sent by side s of c are

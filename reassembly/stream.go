@@ -92,6 +92,15 @@ type DataStream struct {
 	ChecksumVerified, ChecksumFailed, ChecksumUnverifiable int
 	Unmapped                                               uint64 // subflow bytes no mapping placed
 
+	// DataACK is the highest Data ACK the receiver sent for this stream
+	// (valid when HasDataACK): the next DSN it expects.
+	DataACK    uint64
+	HasDataACK bool
+	// WindowProbes counts 1-byte zero-window probes: Linux sends the byte
+	// before the Data ACK again, with whatever content (net/mptcp/protocol.c,
+	// "zero_window_probe"); receivers drop it as old data.
+	WindowProbes int
+
 	Fallback    bool   // from Fallback on, subflow bytes map linearly (infinite mapping)
 	FallbackDSN uint64 // the DSN where that began
 
@@ -171,8 +180,8 @@ func (c *Connection) expandDSN(s Side, v uint64, is64 bool) uint64 {
 // mappings it announces, then its payload.
 func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 	c := sf.Conn
-	if c == nil {
-		return
+	if c == nil || c.finished {
+		return // a late join to a connection already settled: counted, not reassembled
 	}
 	fs := &sf.streams[d]
 	side := sf.side(d)
@@ -180,6 +189,9 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 		o := &p.Options[i]
 		switch o.Subtype {
 		case decode.SubtypeDSS:
+			if o.DSS.HasDataACK {
+				t.dataACK(c, side.Other(), o.DSS)
+			}
 			if o.DSS.HasMapping {
 				t.addDSSMapping(sf, d, o.DSS, p)
 			}
@@ -206,6 +218,12 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 	off := uint64(seqnum.Expand(seqnum.DSN(fs.buf.HighestSeen()), rel))
 	deliver := func(off uint64, data []byte, _ uint32) { t.subflowData(sf, d, off, data, p) }
 	res := fs.buf.Push(off, p.Payload, uint32(p.Number), deliver)
+	if res.Skipped > 0 {
+		ev := t.emit(EventCapReached, p, c, sf)
+		ev.Reason = "subflow out-of-order buffer full: a hole was given up"
+		ev.Count = int(res.Skipped)
+		t.send()
+	}
 	if res.Mismatch > 0 {
 		ev := t.emit(EventRetransmissionMismatch, p, c, sf)
 		ev.Count = res.Mismatch
@@ -214,6 +232,23 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 	if len(p.Payload) < p.PayloadLen && fs.buf.Next() == off+uint64(len(p.Payload)) {
 		// The snap length cut the segment: the rest was sent but not captured.
 		fs.buf.Skip(off+uint64(p.PayloadLen), deliver)
+	}
+}
+
+// dataACK records a Data ACK sent for the stream of side s.
+func (t *Tracker) dataACK(c *Connection, s Side, m decode.DSS) {
+	st := &c.Streams[s]
+	var ack uint64
+	switch {
+	case m.DataACK64:
+		ack = m.DataACK
+	case st.HasDataACK:
+		ack = uint64(seqnum.Expand(seqnum.DSN(st.DataACK), uint32(m.DataACK)))
+	default:
+		ack = c.expandDSN(s, m.DataACK, false)
+	}
+	if !st.HasDataACK || seqnum.DSN(st.DataACK).LessThan(seqnum.DSN(ack)) {
+		st.DataACK, st.HasDataACK = ack, true
 	}
 }
 
@@ -415,6 +450,10 @@ func (t *Tracker) checksumResult(sf *Subflow, c *Connection, side Side, ok bool,
 // dataBytes places bytes at dsn in side's data-level stream.
 func (t *Tracker) dataBytes(sf *Subflow, c *Connection, side Side, dsn uint64, data []byte, p *decode.Packet) {
 	st := c.ensureStarted(side, dsn)
+	if len(data) == 1 && st.HasDataACK && dsn+1 == st.DataACK && st.buf.Next() > dsn {
+		st.WindowProbes++ // old data by design: not a reinjection, not compared
+		return
+	}
 	res := st.buf.Push(dsn, data, uint32(sf.ID+1), st.deliver)
 	st.Reinjected += uint64(res.DupOtherTag)
 	st.Retransmitted += uint64(res.Duplicate - res.DupOtherTag)
@@ -424,9 +463,10 @@ func (t *Tracker) dataBytes(sf *Subflow, c *Connection, side Side, dsn uint64, d
 		ev.DSN, ev.Count = res.FirstMismatch, res.Mismatch
 		t.send()
 	}
-	if res.Dropped > 0 {
+	if res.Skipped > 0 {
 		ev := t.emit(EventCapReached, p, c, sf)
-		ev.Reason = "data-level out-of-order buffer full"
+		ev.Reason = "data-level out-of-order buffer full: a hole was given up"
+		ev.Count = int(res.Skipped)
 		t.send()
 	}
 	t.checkDataFIN(st)
@@ -446,10 +486,11 @@ func (t *Tracker) checkDataFIN(st *DataStream) {
 	}
 }
 
-// finishStreams gives up on every hole still open at the end of the
-// capture, delivers what was buffered after them, settles the remaining
-// mappings and the hashes.
+// finishStreams gives up on every hole still open, delivers what was
+// buffered after them, settles the remaining mappings and the hashes, and
+// releases every buffer of the connection.
 func (t *Tracker) finishStreams(c *Connection) {
+	c.finished = true
 	for _, sf := range c.Subflows {
 		for d := range sf.streams {
 			fs := &sf.streams[d]
@@ -463,7 +504,7 @@ func (t *Tracker) finishStreams(c *Connection) {
 					c.Streams[sf.side(Dir(d))].ChecksumUnverifiable++
 				}
 			}
-			fs.maps = nil
+			fs.maps, fs.buf = nil, nil
 		}
 	}
 	for s := range c.Streams {
@@ -478,5 +519,6 @@ func (t *Tracker) finishStreams(c *Connection) {
 		if closer, ok := st.sink.(io.Closer); ok {
 			closer.Close()
 		}
+		st.buf, st.hash, st.sink = nil, nil, nil
 	}
 }

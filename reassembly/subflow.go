@@ -95,6 +95,7 @@ type Subflow struct {
 	Bytes                   [2]uint64 // TCP payload bytes per direction
 
 	streams [2]flowStream // per direction: TCP reassembly and mappings
+	indexed bool          // findable by its 4-tuple in the Tracker
 
 	candidates []tokenOwner // connections whose token the join SYN carried
 	reported   [3]bool      // events already emitted: [CheckSynAck], [CheckAck]

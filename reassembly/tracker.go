@@ -100,7 +100,7 @@ func (t *Tracker) Process(p *decode.Packet) {
 		// even after a RST; anything else on a known 4-tuple is port reuse.
 		retrans := sf != nil && sf.HasISN[FromInitiator] && sf.ISN[FromInitiator] == p.Seq && sf.dirOf(p.Src) == FromInitiator
 		if sf != nil && !retrans {
-			delete(t.flows, key) // port reuse: a new connection on the same 4-tuple
+			t.unindex(key, sf) // port reuse: a new connection on the same 4-tuple
 			sf = nil
 		}
 		if sf == nil {
@@ -109,13 +109,13 @@ func (t *Tracker) Process(p *decode.Packet) {
 				t.reportOptionErrors(p, nil)
 				return
 			}
-			t.flows[key] = sf
+			t.flows[key], sf.indexed = sf, true
 		}
 	} else if sf == nil && syn {
 		// A SYN/ACK whose SYN was not captured.
 		if mpc := p.Option(decode.SubtypeMPCapable); mpc != nil {
 			sf = t.newConnection(p, p.Dst, p.Src)
-			t.flows[key] = sf
+			t.flows[key], sf.indexed = sf, true
 		}
 	}
 	if sf == nil {
@@ -172,9 +172,28 @@ func (t *Tracker) sweep(now time.Time) {
 	t.lastSweep = now
 	for k, sf := range t.flows {
 		if sf.Closed() && now.Sub(sf.LastTime) > ClosedLinger {
-			delete(t.flows, k)
+			t.unindex(k, sf)
 		}
 	}
+}
+
+// unindex removes a subflow from the 4-tuple index. When it was the last
+// indexed subflow of its connection, the connection's streams are settled
+// and their buffers released: memory follows the open connections, not
+// the capture's length.
+func (t *Tracker) unindex(k flowKey, sf *Subflow) {
+	delete(t.flows, k)
+	sf.indexed = false
+	c := sf.Conn
+	if c == nil || c.finished {
+		return
+	}
+	for _, s := range c.Subflows {
+		if s.indexed {
+			return
+		}
+	}
+	t.finishStreams(c)
 }
 
 // account updates the packet and byte counters of sf; a connection's
@@ -372,6 +391,8 @@ func (t *Tracker) Finish() {
 				t.verifyJoin(sf, nil)
 			}
 		}
-		t.finishStreams(c)
+		if !c.finished {
+			t.finishStreams(c)
+		}
 	}
 }

@@ -89,6 +89,8 @@ type Stream struct {
 	MissingBytes       uint64   `json:"missing_bytes"`
 	UnmappedBytes      uint64   `json:"unmapped_bytes"`
 	BufferedBytes      int      `json:"buffered_bytes"`
+	WindowProbes       int      `json:"window_probes"`
+	DataACK            string   `json:"data_ack,omitempty"`
 	Checksum           Checksum `json:"checksum"`
 	Fallback           bool     `json:"fallback"`
 	FallbackDSN        string   `json:"fallback_dsn,omitempty"`
@@ -214,6 +216,10 @@ func buildStream(d *reassembly.DataStream) Stream {
 	}
 	out.ReinjectedBytes, out.RetransmittedBytes, out.MismatchedBytes = d.Reinjected, d.Retransmitted, d.Mismatched
 	out.MissingBytes, out.UnmappedBytes, out.BufferedBytes = d.Missing, d.Unmapped, d.Buffered
+	out.WindowProbes = d.WindowProbes
+	if d.HasDataACK {
+		out.DataACK = hex64(d.DataACK)
+	}
 	out.Fallback = d.Fallback
 	if d.Fallback {
 		out.FallbackDSN = hex64(d.FallbackDSN)
