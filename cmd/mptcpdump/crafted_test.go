@@ -1,0 +1,93 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// A join whose SYN/ACK HMAC was altered on the wire must be called invalid,
+// with the packet that carries it.
+func TestForgedJoinHMAC(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtures, "mptcproxy_mptcp-v1.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The MP_JOIN SYN/ACK option: kind 30, length 16, subtype 1.
+	i := bytes.Index(data, []byte{30, 16, 0x10})
+	if i < 0 || bytes.Index(data[i+1:], []byte{30, 16, 0x10}) >= 0 {
+		t.Fatal("expected exactly one MP_JOIN SYN/ACK in the fixture")
+	}
+	forged := bytes.Clone(data)
+	forged[i+4] ^= 0x01 // first byte of the truncated HMAC
+	path := filepath.Join(t.TempDir(), "forged.pcap")
+	if err := os.WriteFile(path, forged, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	doc := runJSON(t, nil, "-r", path)
+	join := doc.Connections[0].Subflows[1]
+	if join.HMAC != "invalid" || join.HMACSynAck != "invalid" || join.HMACAck != "valid" {
+		t.Errorf("join hmac %q (synack %q, ack %q)", join.HMAC, join.HMACSynAck, join.HMACAck)
+	}
+	if len(doc.Findings) != 1 || doc.Findings[0].Code != "join-hmac-invalid" || doc.Findings[0].Severity != "error" ||
+		len(doc.Findings[0].Packets) != 1 || doc.Findings[0].Packets[0] != join.FirstPacket+1 {
+		t.Errorf("findings %+v (join's first packet %d)", doc.Findings, join.FirstPacket)
+	}
+}
+
+// One pcapng file with a v0 connection on an Ethernet interface and a v1
+// connection on a Linux cooked interface: both are found, each with its
+// own version, hash and keys.
+func TestMixedVersionsAndLinkTypes(t *testing.T) {
+	var out bytes.Buffer
+	var w *pcapgo.NgWriter
+	for i, name := range []string{"tcpdump_mptcp-v0.pcap", "tcpdump_mptcp-v1.pcap"} {
+		f, err := os.Open(filepath.Join(fixtures, name))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := pcapgo.NewReader(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		iface := pcapgo.NgInterface{Name: name, LinkType: r.LinkType(), SnapLength: 65535}
+		if i == 0 {
+			if w, err = pcapgo.NewNgWriterInterface(&out, iface, pcapgo.NgWriterOptions{}); err != nil {
+				t.Fatal(err)
+			}
+		} else if _, err := w.AddInterface(iface); err != nil {
+			t.Fatal(err)
+		}
+		for {
+			data, ci, err := r.ReadPacketData()
+			if err != nil {
+				break
+			}
+			if err := w.WritePacket(gopacket.CaptureInfo{Timestamp: ci.Timestamp, CaptureLength: ci.CaptureLength, Length: ci.Length, InterfaceIndex: i}, data); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f.Close()
+	}
+	if err := w.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	doc := runJSON(t, out.Bytes(), "-r", "-")
+	if len(doc.Connections) != 2 {
+		t.Fatalf("%d connections", len(doc.Connections))
+	}
+	v0, v1 := doc.Connections[0], doc.Connections[1]
+	if v0.Version != 0 || v0.ClientToken != "af9706eb" || len(v0.Subflows) != 2 || v0.Subflows[1].HMAC != "valid" || v0.C2S.Checksum.Verified == 0 {
+		t.Errorf("v0 connection: %+v", v0)
+	}
+	if v1.Version != 1 || v1.ClientToken != "239fbdb0" || v1.FirstPacket != 265 || !v1.C2S.Complete || !v1.S2C.Complete {
+		t.Errorf("v1 connection: version %d token %s first packet %d complete %v/%v", v1.Version, v1.ClientToken, v1.FirstPacket, v1.C2S.Complete, v1.S2C.Complete)
+	}
+	if len(doc.Findings) != 0 {
+		t.Errorf("findings %+v", doc.Findings)
+	}
+}
