@@ -30,6 +30,7 @@ type Result struct {
 	Counters Counters
 	Tracker  *reassembly.Tracker
 	Findings []validate.Finding
+	Timeline *Timeline
 	// Warning is set when the capture could not be read to its end (a file
 	// cut in the middle of a record): everything before was analyzed.
 	Warning string
@@ -44,11 +45,12 @@ type Options struct {
 // Run analyzes every record of src.
 func Run(src Source, opt Options) (*Result, error) {
 	checker := validate.NewChecker()
-	tr := reassembly.NewTracker(checker)
+	timeline := &Timeline{}
+	tr := reassembly.NewTracker(observers{checker, timeline})
 	if opt.Sinks != nil {
 		tr.SetSinks(opt.Sinks)
 	}
-	res := &Result{Tracker: tr}
+	res := &Result{Tracker: tr, Timeline: timeline}
 	dec := decode.NewDecoder()
 	var rec capture.Record
 	var pkt decode.Packet

@@ -73,6 +73,20 @@ func AckHMAC(v Version, keyInit, keyResp uint64, nonceInit, nonceResp uint32) [2
 // K-receiver, msg = address ID || address || port), where port is 0 when
 // the option carries none.
 func AddAddrHMAC(keySender, keyReceiver uint64, id uint8, addr netip.Addr, port uint16) uint64 {
+	sum := addAddrHMAC(keySender, keyReceiver, id, addr, port)
+	return binary.BigEndian.Uint64(sum[len(sum)-8:])
+}
+
+// AddAddrHMACLeftmost returns the leftmost 64 bits of the same HMAC, which
+// the first Linux v1 kernels sent instead of the rightmost, until commit
+// 12555a2d97e5 "mptcp: use rightmost 64 bits in ADD_ADDR HMAC" (May 2020):
+// captures from those kernels carry these.
+func AddAddrHMACLeftmost(keySender, keyReceiver uint64, id uint8, addr netip.Addr, port uint16) uint64 {
+	sum := addAddrHMAC(keySender, keyReceiver, id, addr, port)
+	return binary.BigEndian.Uint64(sum[:8])
+}
+
+func addAddrHMAC(keySender, keyReceiver uint64, id uint8, addr netip.Addr, port uint16) []byte {
 	var k [16]byte
 	binary.BigEndian.PutUint64(k[:8], keySender)
 	binary.BigEndian.PutUint64(k[8:], keyReceiver)
@@ -90,6 +104,5 @@ func AddAddrHMAC(keySender, keyReceiver uint64, id uint8, addr netip.Addr, port 
 	n += 2
 	h := hmac.New(sha256.New, k[:])
 	h.Write(m[:n])
-	sum := h.Sum(nil)
-	return binary.BigEndian.Uint64(sum[len(sum)-8:])
+	return h.Sum(nil)
 }

@@ -59,6 +59,10 @@ type Connection struct {
 	DataFallback bool
 	// MPFail counts MP_FAIL options seen.
 	MPFail int
+	// Addresses is each side's address book, by address ID.
+	Addresses [2]map[uint8]*Address
+	// FastClose records the MP_FASTCLOSE that aborted the connection.
+	FastClose FastClose
 
 	sinks    SinkFactory
 	finished bool // streams settled and buffers released

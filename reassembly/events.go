@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"net/netip"
 	"time"
 
 	"github.com/mptcpdump/mptcpdump/decode"
@@ -49,7 +50,85 @@ const (
 	EventMPFail
 	// EventCapReached: a named memory cap was hit and data was given up.
 	EventCapReached
+
+	// Timeline events: what happened, healthy or not.
+
+	// EventSubflowEstablished: a subflow's handshake completed (the third
+	// ACK of the MP_CAPABLE subflow, the fourth ACK of a join).
+	EventSubflowEstablished
+	// EventSubflowClosed: FIN in both directions.
+	EventSubflowClosed
+	// EventSubflowReset: a RST ended the subflow; Reason holds the
+	// MP_TCPRST reason when one came with it.
+	EventSubflowReset
+	// EventAddAddr: an address was announced (Side: by whom).
+	EventAddAddr
+	// EventAddAddrEcho: the peer echoed an announcement.
+	EventAddAddrEcho
+	// EventRemoveAddr: an address ID was withdrawn.
+	EventRemoveAddr
+	// EventMPPrio: a subflow's priority changed (MP_PRIO).
+	EventMPPrio
+	// EventFastClose: MP_FASTCLOSE, the connection-level abort.
+	EventFastClose
+	// EventDataFIN: a side announced the end of its data.
+	EventDataFIN
+
+	// More checks.
+
+	// EventAddAddrHMACInvalid: a v1 ADD_ADDR HMAC does not verify.
+	EventAddAddrHMACInvalid
+	// EventAddAddrHMACLegacy: a v1 ADD_ADDR HMAC that is the leftmost 64
+	// bits of the right HMAC instead of the rightmost (early Linux v1).
+	EventAddAddrHMACLegacy
+	// EventRemoveAddrUnknown: REMOVE_ADDR names an ID never announced.
+	EventRemoveAddrUnknown
+	// EventFastCloseKeyMismatch: MP_FASTCLOSE does not carry the
+	// receiver's key.
+	EventFastCloseKeyMismatch
+	// EventMPCapableUnexpected: MP_CAPABLE where the protocol does not
+	// allow it.
+	EventMPCapableUnexpected
+	// EventVersionMismatch: the versions of a handshake disagree.
+	EventVersionMismatch
+	// EventDataACKUnsent: a Data ACK beyond anything the peer sent.
+	EventDataACKUnsent
+	// EventDataFINInconsistent: two DATA_FINs at different DSNs, or data
+	// mapped beyond the DATA_FIN.
+	EventDataFINInconsistent
+	// EventReinjection: data of the connection was reinjected (Count
+	// bytes), reported once per direction at the end.
+	EventReinjection
 )
+
+// IsTimeline reports whether events of kind k belong to a connection's
+// timeline (JSON events[]), not only to the checks.
+func (k EventKind) IsTimeline() bool {
+	switch k {
+	case EventSubflowEstablished, EventSubflowClosed, EventSubflowReset, EventAddAddr, EventAddAddrEcho,
+		EventRemoveAddr, EventMPPrio, EventFastClose, EventDataFIN, EventMPFail, EventFallback, EventHandshakeFallback:
+		return true
+	}
+	return false
+}
+
+var kindNames = map[EventKind]string{
+	EventSubflowEstablished: "subflow-established",
+	EventSubflowClosed:      "subflow-closed",
+	EventSubflowReset:       "subflow-reset",
+	EventAddAddr:            "add-addr",
+	EventAddAddrEcho:        "add-addr-echo",
+	EventRemoveAddr:         "remove-addr",
+	EventMPPrio:             "mp-prio",
+	EventFastClose:          "fastclose",
+	EventDataFIN:            "data-fin",
+	EventMPFail:             "mp-fail",
+	EventFallback:           "fallback",
+	EventHandshakeFallback:  "fallback",
+}
+
+// Name is the timeline type of a timeline event ("" for others).
+func (k EventKind) Name() string { return kindNames[k] }
 
 // HMACCheck names which HMAC of a join an event is about.
 type HMACCheck uint8
@@ -76,6 +155,12 @@ type Event struct {
 	Reason      string              // EventHandshakeFallback, EventJoinRefused, EventFallback, EventCapReached
 	DSN         uint64              // data-level events: the DSN concerned
 	Count       int                 // bytes concerned, where it applies
+	Addr        netip.AddrPort      // EventAddAddr, EventAddAddrEcho: the address (port 0 when none)
+	AddrID      uint8               // address events: the address ID
+	Backup      bool                // EventMPPrio
+	// Packets lists every packet involved, when there are several (the
+	// packets of a mapping whose checksum failed); Packet is the first.
+	Packets []uint64
 }
 
 // Observer receives the model's events, synchronously, in capture order.

@@ -16,11 +16,14 @@ func (t *Tracker) newJoin(p *decode.Packet, j decode.MPJoin) *Subflow {
 		Token: j.Token,
 		HMAC:  HMACUnverified,
 	}
-	sf.Backup[FromInitiator] = j.Backup
+	sf.Backup[FromInitiator], sf.SynBackup = j.Backup, j.Backup
 	sf.AddrID[FromInitiator] = j.AddrID
 	sf.Nonce[FromInitiator], sf.HasNonce[FromInitiator] = j.Nonce, true
 	if owners := t.tokens[j.Token]; len(owners) > 0 {
 		t.link(sf, owners)
+		if a := sf.Conn.Addresses[sf.InitiatorSide][j.AddrID]; a != nil && a.ByJoin && a.Packet == 0 {
+			a.Packet = p.Number
+		}
 		return sf
 	}
 	sf.ID = len(t.unlinked) + 1
@@ -58,6 +61,7 @@ func (t *Tracker) attach(sf *Subflow, o tokenOwner) {
 	sf.InitiatorSide = o.side.Other() // the token names the responder
 	sf.ID = len(c.Subflows)
 	c.Subflows = append(c.Subflows, sf)
+	c.noteJoinAddress(sf.InitiatorSide, sf.AddrID[FromInitiator], sf.Addr[FromInitiator], 0)
 }
 
 // removeLinked drops the subflows that found their connection.
@@ -80,6 +84,9 @@ func (t *Tracker) onJoinSYNACK(sf *Subflow, p *decode.Packet) {
 	j := o.MPJoin
 	sf.Backup[FromResponder] = j.Backup
 	sf.AddrID[FromResponder] = j.AddrID
+	if sf.Conn != nil {
+		sf.Conn.noteJoinAddress(sf.InitiatorSide.Other(), j.AddrID, sf.Addr[FromResponder], p.Number)
+	}
 	if sf.SynAckPkt == 0 {
 		sf.Nonce[FromResponder], sf.HasNonce[FromResponder] = j.Nonce, true
 		sf.SynAckHMAC, sf.SynAckPkt = j.TruncatedHMAC, p.Number

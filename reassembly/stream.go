@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"crypto/sha256"
+	"fmt"
 	"hash"
 	"io"
 
@@ -43,8 +44,9 @@ type mapping struct {
 	dll     uint16 // as carried, DATA_FIN included
 	hasSum  bool
 	sum     uint16
-	packet  uint64 // first packet that carried it
-	next    uint64 // next subflow offset expected inside it
+	packet  uint64   // first packet that carried it
+	packets []uint64 // it and the packets that carried its bytes (capped)
+	next    uint64   // next subflow offset expected inside it
 	data    onesSum
 	missing bool // some of its bytes were not captured
 }
@@ -100,6 +102,12 @@ type DataStream struct {
 	// before the Data ACK again, with whatever content (net/mptcp/protocol.c,
 	// "zero_window_probe"); receivers drop it as old data.
 	WindowProbes int
+
+	dataACKPacket    uint64 // the packet of the highest Data ACK
+	dataACKRegressed bool   // a later Data ACK was lower than the highest
+	dataFINPacket    uint64 // the packet of the first DATA_FIN
+	sentEnd          uint64 // one past the last DSN the sender mapped (DATA_FIN included)
+	sentAny          bool
 
 	Fallback    bool   // from Fallback on, subflow bytes map linearly (infinite mapping)
 	FallbackDSN uint64 // the DSN where that began
@@ -189,17 +197,9 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 		o := &p.Options[i]
 		switch o.Subtype {
 		case decode.SubtypeDSS:
-			if o.DSS.HasDataACK {
-				t.dataACK(c, side.Other(), o.DSS)
-			}
 			if o.DSS.HasMapping {
 				t.addDSSMapping(sf, d, o.DSS, p)
 			}
-		case decode.SubtypeMPFail:
-			c.MPFail++
-			ev := t.emit(EventMPFail, p, c, sf)
-			ev.DSN = o.MPFail.DSN
-			t.send()
 		case decode.SubtypeMPCapable:
 			m := o.MPCapable
 			if m.HasDataLen && d == FromInitiator && !sf.Join && c.Ends[side].HasKey {
@@ -216,7 +216,7 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 	}
 	rel := uint32(p.Seq - fs.isn)
 	off := uint64(seqnum.Expand(seqnum.DSN(fs.buf.HighestSeen()), rel))
-	deliver := func(off uint64, data []byte, _ uint32) { t.subflowData(sf, d, off, data, p) }
+	deliver := func(off uint64, data []byte, tag uint32) { t.subflowData(sf, d, off, data, tag, p) }
 	res := fs.buf.Push(off, p.Payload, uint32(p.Number), deliver)
 	if res.Skipped > 0 {
 		ev := t.emit(EventCapReached, p, c, sf)
@@ -232,23 +232,6 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 	if len(p.Payload) < p.PayloadLen && fs.buf.Next() == off+uint64(len(p.Payload)) {
 		// The snap length cut the segment: the rest was sent but not captured.
 		fs.buf.Skip(off+uint64(p.PayloadLen), deliver)
-	}
-}
-
-// dataACK records a Data ACK sent for the stream of side s.
-func (t *Tracker) dataACK(c *Connection, s Side, m decode.DSS) {
-	st := &c.Streams[s]
-	var ack uint64
-	switch {
-	case m.DataACK64:
-		ack = m.DataACK
-	case st.HasDataACK:
-		ack = uint64(seqnum.Expand(seqnum.DSN(st.DataACK), uint32(m.DataACK)))
-	default:
-		ack = c.expandDSN(s, m.DataACK, false)
-	}
-	if !st.HasDataACK || seqnum.DSN(st.DataACK).LessThan(seqnum.DSN(ack)) {
-		st.DataACK, st.HasDataACK = ack, true
 	}
 }
 
@@ -273,10 +256,10 @@ func (t *Tracker) addDSSMapping(sf *Subflow, d Dir, m decode.DSS, p *decode.Pack
 	}
 	if m.SSN == 0 && length == 0 && m.DataFIN {
 		// A DATA_FIN with no data: it occupies its DSN only.
-		t.dataFIN(c, side, dsn)
+		t.dataFIN(c, side, dsn, p)
 		if c.Checksums && m.HasChecksum {
 			var none onesSum
-			t.checksumResult(sf, c, side, dssChecksum(dsn, 0, m.DataLen, &none) == m.Checksum, p.Number, dsn)
+			t.checksumResult(sf, c, side, dssChecksum(dsn, 0, m.DataLen, &none) == m.Checksum, []uint64{p.Number}, dsn)
 		}
 		return
 	}
@@ -296,8 +279,17 @@ func (t *Tracker) addMapping(sf *Subflow, d Dir, m mapping, p *decode.Packet) {
 	side := sf.side(d)
 	fs := &sf.streams[d]
 	fs.mapped = true
+	st := &c.Streams[side]
+	if end := m.dsn + m.length; !st.sentAny || seqnum.DSN(st.sentEnd).LessThan(seqnum.DSN(end)) {
+		st.sentEnd, st.sentAny = end, true
+	}
+	if st.DataFIN && !m.fin && seqnum.DSN(st.DataFINDSN).LessThan(seqnum.DSN(m.dsn+m.length)) {
+		ev := t.emit(EventDataFINInconsistent, p, c, sf)
+		ev.DSN, ev.Reason = m.dsn, fmt.Sprintf("data mapped up to DSN %016x, beyond the DATA_FIN at %016x", m.dsn+m.length, st.DataFINDSN)
+		t.send()
+	}
 	if m.fin {
-		t.dataFIN(c, side, m.dsn+m.length)
+		t.dataFIN(c, side, m.dsn+m.length, p)
 	}
 	if fs.buf != nil && m.end() <= fs.buf.Next() {
 		return // for bytes already delivered: a retransmitted option
@@ -322,6 +314,7 @@ func (t *Tracker) addMapping(sf *Subflow, d Dir, m mapping, p *decode.Packet) {
 		return
 	}
 	m.next = m.ssn
+	m.packets = []uint64{m.packet}
 	fs.maps = append(fs.maps, mapping{})
 	copy(fs.maps[i+1:], fs.maps[i:])
 	fs.maps[i] = m
@@ -353,7 +346,10 @@ func (t *Tracker) anchor(sf *Subflow, d Dir, ssn, dsn uint64, p *decode.Packet, 
 
 // subflowData receives in-order subflow bytes [off, off+len(data)) and
 // places them in the data-level stream through the mappings.
-func (t *Tracker) subflowData(sf *Subflow, d Dir, off uint64, data []byte, p *decode.Packet) {
+//
+// tag is the number of the packet that carried the bytes (modulo 2^32, as
+// the sorter keeps it); p is the packet being processed, nil at the end.
+func (t *Tracker) subflowData(sf *Subflow, d Dir, off uint64, data []byte, tag uint32, p *decode.Packet) {
 	c := sf.Conn
 	fs := &sf.streams[d]
 	side := sf.side(d)
@@ -390,6 +386,7 @@ func (t *Tracker) subflowData(sf *Subflow, d Dir, off uint64, data []byte, p *de
 		}
 		m.data.add(data[:n])
 		m.next = off + n
+		m.notePacket(t.packetOf(tag, p))
 		t.dataBytes(sf, c, side, m.dsn+(off-m.ssn), data[:n], p)
 		data, off = data[n:], off+n
 		if off == m.end() {
@@ -432,10 +429,13 @@ func (t *Tracker) finishMapping(sf *Subflow, d Dir, m *mapping) {
 		c.Streams[side].ChecksumUnverifiable++
 		return
 	}
-	t.checksumResult(sf, c, side, dssChecksum(m.dsn, m.ssn32, m.dll, &m.data) == m.sum, m.packet, m.dsn)
+	t.checksumResult(sf, c, side, dssChecksum(m.dsn, m.ssn32, m.dll, &m.data) == m.sum, m.packets, m.dsn)
 }
 
-func (t *Tracker) checksumResult(sf *Subflow, c *Connection, side Side, ok bool, packet, dsn uint64) {
+// checksumResult counts a checksum verdict; a failure is reported with
+// the packets of the mapping: the one announcing it and those carrying
+// its bytes (one of which was altered).
+func (t *Tracker) checksumResult(sf *Subflow, c *Connection, side Side, ok bool, packets []uint64, dsn uint64) {
 	st := &c.Streams[side]
 	if ok {
 		st.ChecksumVerified++
@@ -443,8 +443,32 @@ func (t *Tracker) checksumResult(sf *Subflow, c *Connection, side Side, ok bool,
 	}
 	st.ChecksumFailed++
 	ev := t.emit(EventChecksumInvalid, nil, c, sf)
-	ev.Packet, ev.DSN = packet, dsn
+	ev.Packets, ev.DSN = packets, dsn
+	if len(packets) > 0 {
+		ev.Packet = packets[0]
+	}
 	t.send()
+}
+
+// packetOf returns the full number of the packet whose 32-bit tag the
+// sorter kept, using the current packet as the reference for the upper
+// bits.
+func (t *Tracker) packetOf(tag uint32, p *decode.Packet) uint64 {
+	ref := t.stats.Packets
+	if p != nil {
+		ref = p.Number
+	}
+	return uint64(seqnum.Expand(seqnum.DSN(ref), tag))
+}
+
+// maxMappingPackets caps the packets remembered per mapping for findings.
+const maxMappingPackets = 32
+
+func (m *mapping) notePacket(n uint64) {
+	if len(m.packets) > 0 && m.packets[len(m.packets)-1] == n || len(m.packets) >= maxMappingPackets {
+		return
+	}
+	m.packets = append(m.packets, n)
 }
 
 // dataBytes places bytes at dsn in side's data-level stream.
@@ -472,10 +496,22 @@ func (t *Tracker) dataBytes(sf *Subflow, c *Connection, side Side, dsn uint64, d
 	t.checkDataFIN(st)
 }
 
-func (t *Tracker) dataFIN(c *Connection, s Side, dsn uint64) {
+func (t *Tracker) dataFIN(c *Connection, s Side, dsn uint64, p *decode.Packet) {
 	st := c.ensureStarted(s, dsn)
-	if !st.DataFIN {
-		st.DataFIN, st.DataFINDSN = true, dsn
+	if end := dsn + 1; !st.sentAny || seqnum.DSN(st.sentEnd).LessThan(seqnum.DSN(end)) {
+		st.sentEnd, st.sentAny = end, true
+	}
+	switch {
+	case !st.DataFIN:
+		st.DataFIN, st.DataFINDSN, st.dataFINPacket = true, dsn, p.Number
+		ev := t.emit(EventDataFIN, p, c, nil)
+		ev.Side, ev.DSN = s, dsn
+		t.send()
+	case st.DataFINDSN != dsn:
+		ev := t.emit(EventDataFINInconsistent, p, c, nil)
+		ev.Side, ev.DSN = s, dsn
+		ev.Reason = fmt.Sprintf("DATA_FIN at DSN %016x, but earlier at %016x", dsn, st.DataFINDSN)
+		t.send()
 	}
 	t.checkDataFIN(st)
 }
@@ -497,7 +533,7 @@ func (t *Tracker) finishStreams(c *Connection) {
 			if fs.buf == nil {
 				continue
 			}
-			fs.buf.Flush(func(off uint64, data []byte, _ uint32) { t.subflowData(sf, Dir(d), off, data, nil) })
+			fs.buf.Flush(func(off uint64, data []byte, tag uint32) { t.subflowData(sf, Dir(d), off, data, tag, nil) })
 			for i := range fs.maps {
 				m := &fs.maps[i]
 				if m.next != m.ssn && m.hasSum {
@@ -515,6 +551,11 @@ func (t *Tracker) finishStreams(c *Connection) {
 		st.Missing += st.buf.Flush(st.deliver)
 		t.checkDataFIN(st)
 		st.Buffered = st.buf.Buffered()
+		if st.Reinjected > 0 {
+			ev := t.emit(EventReinjection, nil, c, nil)
+			ev.Side, ev.Count = Side(s), int(st.Reinjected)
+			t.send()
+		}
 		copy(st.sum[:], st.hash.Sum(nil))
 		if closer, ok := st.sink.(io.Closer); ok {
 			closer.Close()

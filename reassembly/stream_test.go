@@ -247,8 +247,8 @@ func TestInfiniteMappingFallback(t *testing.T) {
 	if !st.Fallback || st.FallbackDSN != idsnA+4 || !tr.Connections()[0].DataFallback {
 		t.Errorf("fallback %v at %x", st.Fallback, st.FallbackDSN)
 	}
-	if got := rec.kinds(); len(got) != 1 || got[0] != EventFallback {
-		t.Errorf("events %v", got)
+	if len(rec.events) != 0 || !hasKind(rec.timeline, EventFallback) {
+		t.Errorf("events %v timeline %+v", rec.kinds(), rec.timeline)
 	}
 }
 

@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"github.com/mptcpdump/mptcpdump/decode"
 	"net/netip"
 	"time"
 
@@ -69,7 +70,8 @@ type Subflow struct {
 
 	Join       bool
 	Token      uint32    // MP_JOIN SYN: the responder's token
-	Backup     [2]bool   // MP_JOIN B flag of each direction's SYN / SYN-ACK
+	Backup     [2]bool   // backup requested by each direction's sender: MP_JOIN B flag, then MP_PRIO
+	SynBackup  bool      // the B flag of the MP_JOIN SYN
 	AddrID     [2]uint8  // MP_JOIN address IDs
 	Nonce      [2]uint32 // MP_JOIN random numbers
 	HasNonce   [2]bool
@@ -88,6 +90,9 @@ type Subflow struct {
 	FinSeen                          [2]bool
 	Reset                            bool
 	ResetBy                          Dir
+	ResetReason                      decode.TCPRstReason // MP_TCPRST on the RST (v1)
+	ResetTransient                   bool
+	HasResetReason                   bool
 
 	FirstPacket, LastPacket uint64
 	FirstTime, LastTime     time.Time
@@ -96,6 +101,11 @@ type Subflow struct {
 
 	streams [2]flowStream // per direction: TCP reassembly and mappings
 	indexed bool          // findable by its 4-tuple in the Tracker
+	// prioSeen marks directions whose priority an MP_PRIO set; Backup then
+	// holds the latest request.
+	prioSeen [2]bool
+	// announced marks timeline events already emitted for this subflow.
+	establishedSent, closedSent bool
 
 	candidates []tokenOwner // connections whose token the join SYN carried
 	reported   [3]bool      // events already emitted: [CheckSynAck], [CheckAck]

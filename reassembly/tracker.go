@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"fmt"
 	"net/netip"
 	"time"
 
@@ -135,22 +136,40 @@ func (t *Tracker) Process(p *decode.Packet) {
 		t.onSYNACK(sf, d, p)
 	default:
 		t.onSegment(sf, d, p)
+		t.onSignals(sf, d, p)
 		t.onPayload(sf, d, p)
+	}
+	if sf.Established && !sf.establishedSent {
+		sf.establishedSent = true
+		t.emit(EventSubflowEstablished, p, sf.Conn, sf)
+		t.send()
 	}
 	// In SYN-SENT, only a RST that acknowledges the SYN is acceptable
 	// (RFC 9293 §3.10.7.3); others are ignored, as the endpoint does.
-	if p.Flags.Has(decode.FlagRST) && (sf.SynAckSeen || p.Flags.Has(decode.FlagACK)) {
-		if !sf.Reset {
-			sf.Reset, sf.ResetBy = true, d
-			if sf.Join && !sf.Established {
-				ev := t.emit(EventJoinRefused, p, sf.Conn, sf)
-				ev.Reason = "reset before the join completed"
-				t.send()
+	if p.Flags.Has(decode.FlagRST) && (sf.SynAckSeen || p.Flags.Has(decode.FlagACK)) && !sf.Reset {
+		sf.Reset, sf.ResetBy = true, d
+		if sf.Join && !sf.Established {
+			ev := t.emit(EventJoinRefused, p, sf.Conn, sf)
+			ev.Reason = "reset before the join completed"
+			t.send()
+		}
+		ev := t.emit(EventSubflowReset, p, sf.Conn, sf)
+		ev.Side = sf.side(d)
+		if sf.HasResetReason {
+			ev.Reason = sf.ResetReason.String()
+			if sf.ResetTransient {
+				ev.Reason += " (transient)"
 			}
 		}
+		t.send()
 	}
 	if p.Flags.Has(decode.FlagFIN) {
 		sf.FinSeen[d] = true
+		if sf.FinSeen[0] && sf.FinSeen[1] && !sf.Reset && !sf.closedSent {
+			sf.closedSent = true
+			t.emit(EventSubflowClosed, p, sf.Conn, sf)
+			t.send()
+		}
 	}
 	t.sweep(p.Time)
 }
@@ -238,6 +257,8 @@ func (t *Tracker) newConnection(p *decode.Packet, client, server netip.AddrPort)
 	sf := &Subflow{Conn: c, Addr: [2]netip.AddrPort{client, server}, InitiatorSide: Client}
 	c.Subflows = []*Subflow{sf}
 	t.conns = append(t.conns, c)
+	c.noteJoinAddress(Client, 0, client, p.Number) // ID 0: the initial subflow's addresses
+	c.noteJoinAddress(Server, 0, server, p.Number)
 	if mpc := p.Option(decode.SubtypeMPCapable); mpc != nil {
 		c.Version, c.SynVersion = mpc.MPCapable.Version, mpc.MPCapable.Version
 	}
@@ -284,6 +305,13 @@ func (t *Tracker) onSYNACK(sf *Subflow, d Dir, p *decode.Packet) {
 		return
 	}
 	m := mpc.MPCapable
+	if sf.SynSeen && m.Version > c.SynVersion {
+		// The listener must answer with a version at most the offered one.
+		ev := t.emit(EventVersionMismatch, p, c, sf)
+		ev.Want, ev.Got = uint64(c.SynVersion), uint64(m.Version)
+		ev.Reason = fmt.Sprintf("SYN/ACK chose version %d, above the SYN's %d", m.Version, c.SynVersion)
+		t.send()
+	}
 	if m.Version != c.Version {
 		c.Version = m.Version
 		c.rehash()
@@ -394,5 +422,6 @@ func (t *Tracker) Finish() {
 		if !c.finished {
 			t.finishStreams(c)
 		}
+		t.checkDataACKs(c)
 	}
 }

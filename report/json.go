@@ -24,6 +24,32 @@ type Document struct {
 	Connections []Connection `json:"connections"`
 	Unlinked    []Subflow    `json:"unlinked"`
 	Findings    []Finding    `json:"findings"`
+	Events      []Event      `json:"events"`
+	// EventsDropped counts timeline events beyond analyze.MaxTimelineEvents.
+	EventsDropped int `json:"events_dropped"`
+}
+
+// Event is one entry of the timeline.
+type Event struct {
+	Time       string `json:"time"`
+	Packet     uint64 `json:"packet"`
+	Connection int    `json:"connection"`
+	Subflow    *int   `json:"subflow,omitempty"`
+	Type       string `json:"type"`
+	Side       string `json:"side,omitempty"`
+	Detail     string `json:"detail"`
+}
+
+// Address is one entry of an endpoint's address book.
+type Address struct {
+	ID      int    `json:"id"`
+	Address string `json:"address"`
+	Port    int    `json:"port,omitempty"`
+	Source  string `json:"source"` // "add-addr", or "join" for an address learned from MP_JOIN (ID 0: the initial subflow)
+	Packet  uint64 `json:"packet,omitempty"`
+	Echoed  bool   `json:"echoed"`
+	Removed bool   `json:"removed"`
+	HMAC    string `json:"hmac,omitempty"` // v1 ADD_ADDR: valid, invalid, unverified
 }
 
 // Capture describes the input.
@@ -48,31 +74,39 @@ type Bytes struct {
 
 // Connection is one MPTCP connection.
 type Connection struct {
-	ID             int       `json:"id"`
-	Version        int       `json:"version"`
-	Client         string    `json:"client"`
-	Server         string    `json:"server"`
-	ClientKey      string    `json:"client_key"`
-	ServerKey      string    `json:"server_key"`
-	ClientToken    string    `json:"client_token"`
-	ServerToken    string    `json:"server_token"`
-	ClientIDSN     string    `json:"client_idsn"`
-	ServerIDSN     string    `json:"server_idsn"`
-	Checksums      bool      `json:"checksums"`
-	Fallback       bool      `json:"fallback"`
-	FallbackReason string    `json:"fallback_reason,omitempty"`
-	FirstPacket    uint64    `json:"first_packet"`
-	LastPacket     uint64    `json:"last_packet"`
-	FirstTime      string    `json:"first_time"`
-	LastTime       string    `json:"last_time"`
-	Duration       float64   `json:"duration"`
-	Packets        uint64    `json:"packets"`
-	PayloadBytes   Bytes     `json:"payload_bytes"`
-	FallbackDSN    string    `json:"fallback_dsn,omitempty"`
-	MPFail         int       `json:"mp_fail"`
-	C2S            Stream    `json:"c2s"`
-	S2C            Stream    `json:"s2c"`
-	Subflows       []Subflow `json:"subflows"`
+	ID             int     `json:"id"`
+	Version        int     `json:"version"`
+	Client         string  `json:"client"`
+	Server         string  `json:"server"`
+	ClientKey      string  `json:"client_key"`
+	ServerKey      string  `json:"server_key"`
+	ClientToken    string  `json:"client_token"`
+	ServerToken    string  `json:"server_token"`
+	ClientIDSN     string  `json:"client_idsn"`
+	ServerIDSN     string  `json:"server_idsn"`
+	Checksums      bool    `json:"checksums"`
+	Fallback       bool    `json:"fallback"`
+	FallbackReason string  `json:"fallback_reason,omitempty"`
+	FirstPacket    uint64  `json:"first_packet"`
+	LastPacket     uint64  `json:"last_packet"`
+	FirstTime      string  `json:"first_time"`
+	LastTime       string  `json:"last_time"`
+	Duration       float64 `json:"duration"`
+	Packets        uint64  `json:"packets"`
+	PayloadBytes   Bytes   `json:"payload_bytes"`
+	FallbackDSN    string  `json:"fallback_dsn,omitempty"`
+	MPFail         int     `json:"mp_fail"`
+	Close          string  `json:"close"`
+	ClientState    string  `json:"client_state"`
+	ServerState    string  `json:"server_state"`
+	FastCloseBy    string  `json:"fastclose_by,omitempty"`
+	Addresses      struct {
+		Client []Address `json:"client"`
+		Server []Address `json:"server"`
+	} `json:"addresses"`
+	C2S      Stream    `json:"c2s"`
+	S2C      Stream    `json:"s2c"`
+	Subflows []Subflow `json:"subflows"`
 }
 
 // Stream is one direction of a connection's data-level byte stream.
@@ -112,6 +146,10 @@ type Subflow struct {
 	Join            bool   `json:"join"`
 	Token           string `json:"token,omitempty"`
 	Backup          bool   `json:"backup"`
+	ClientBackup    bool   `json:"client_backup"`
+	ServerBackup    bool   `json:"server_backup"`
+	ResetBy         string `json:"reset_by,omitempty"`
+	ResetReason     string `json:"reset_reason,omitempty"`
 	ClientAddressID *int   `json:"client_address_id,omitempty"`
 	ServerAddressID *int   `json:"server_address_id,omitempty"`
 	ClientNonce     string `json:"client_nonce,omitempty"`
@@ -162,7 +200,44 @@ func Build(file string, res *analyze.Result) *Document {
 	for _, f := range res.Findings {
 		doc.Findings = append(doc.Findings, buildFinding(f))
 	}
+	doc.Events = []Event{}
+	if tl := res.Timeline; tl != nil {
+		doc.EventsDropped = tl.Dropped
+		for _, e := range tl.Events {
+			ev := Event{Time: timeString(e.Time), Packet: e.Packet, Connection: e.Conn.ID, Type: e.Kind.Name(), Detail: e.Detail}
+			if e.Subflow != nil && e.Subflow.Conn == e.Conn {
+				id := e.Subflow.ID
+				ev.Subflow = &id
+			}
+			switch e.Kind {
+			case reassembly.EventSubflowEstablished, reassembly.EventSubflowClosed, reassembly.EventFallback, reassembly.EventHandshakeFallback:
+			default:
+				ev.Side = e.Side.String()
+			}
+			doc.Events = append(doc.Events, ev)
+		}
+	}
 	return doc
+}
+
+func buildAddresses(book map[uint8]*reassembly.Address) []Address {
+	out := []Address{}
+	for id := 0; id < 256; id++ {
+		a, ok := book[uint8(id)]
+		if !ok {
+			continue
+		}
+		x := Address{ID: id, Address: a.Addr.String(), Port: int(a.Port), Source: "add-addr", Packet: a.Packet,
+			Echoed: a.Echoed, Removed: a.Removed}
+		if a.ByJoin {
+			x.Source = "join"
+		}
+		if a.HMAC != reassembly.HMACNone {
+			x.HMAC = a.HMAC.String()
+		}
+		out = append(out, x)
+	}
+	return out
 }
 
 // WriteJSON writes the document, indented, to w.
@@ -179,6 +254,7 @@ func buildConnection(c *reassembly.Connection) Connection {
 		Client: addrString(c.Client()), Server: addrString(c.Server()),
 		Checksums: c.Checksums, Fallback: c.Fallback || c.DataFallback, FallbackReason: c.FallbackWhy, MPFail: c.MPFail,
 		C2S: buildStream(&c.Streams[reassembly.Client]), S2C: buildStream(&c.Streams[reassembly.Server]),
+		Close: string(c.Close()), ClientState: c.State(reassembly.Client), ServerState: c.State(reassembly.Server),
 		FirstPacket: t.FirstPacket, LastPacket: t.LastPacket,
 		FirstTime: timeString(t.FirstTime), LastTime: timeString(t.LastTime), Duration: t.Duration().Seconds(),
 		Packets: t.Packets, PayloadBytes: Bytes{t.Bytes[reassembly.Client], t.Bytes[reassembly.Server]},
@@ -189,6 +265,11 @@ func buildConnection(c *reassembly.Connection) Connection {
 	if e := c.Ends[reassembly.Server]; e.HasKey {
 		out.ServerKey, out.ServerToken, out.ServerIDSN = hex64(e.Key), hex32(e.Token), hex64(e.IDSN)
 	}
+	if c.FastClose.Seen {
+		out.FastCloseBy = c.FastClose.By.String()
+	}
+	out.Addresses.Client = buildAddresses(c.Addresses[reassembly.Client])
+	out.Addresses.Server = buildAddresses(c.Addresses[reassembly.Server])
 	for _, sf := range c.Subflows {
 		out.Subflows = append(out.Subflows, buildSubflow(sf))
 	}
@@ -238,9 +319,19 @@ func buildSubflow(sf *reassembly.Subflow) Subflow {
 	if sf.Conn != nil {
 		out.Initiator = sf.InitiatorSide.String()
 	}
+	out.ClientBackup, out.ServerBackup = sf.Backup[reassembly.FromInitiator], sf.Backup[reassembly.FromResponder]
+	if sf.Reset {
+		out.ResetBy = "client"
+		if sf.ResetBy == reassembly.FromResponder {
+			out.ResetBy = "server"
+		}
+		if sf.HasResetReason {
+			out.ResetReason = sf.ResetReason.String()
+		}
+	}
 	if sf.Join {
 		out.Token = hex32(sf.Token)
-		out.Backup = sf.Backup[reassembly.FromInitiator]
+		out.Backup = sf.SynBackup
 		id := int(sf.AddrID[reassembly.FromInitiator])
 		out.ClientAddressID = &id
 		out.ClientNonce = hex32(sf.Nonce[reassembly.FromInitiator])

@@ -11,6 +11,9 @@ import (
 	"github.com/olekukonko/tablewriter/tw"
 )
 
+// maxTableEvents caps the events the verbose table lists.
+const maxTableEvents = 200
+
 // TableOptions select what the summary shows.
 type TableOptions struct {
 	Verbose bool // one row per subflow under each connection
@@ -77,6 +80,16 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 		}
 		if err := t.Render(); err != nil {
 			return err
+		}
+	}
+	if opt.Verbose && len(doc.Events) > 0 {
+		fmt.Fprintf(ew, "\nevents:\n")
+		for i, e := range doc.Events {
+			if i == maxTableEvents {
+				fmt.Fprintf(ew, "  … %d more (--json has them all)\n", len(doc.Events)-maxTableEvents)
+				break
+			}
+			fmt.Fprintf(ew, "  %7d  conn %-4d %-19s %s\n", e.Packet, e.Connection, e.Type, e.Detail)
 		}
 	}
 	if len(doc.Findings) > 0 {

@@ -50,6 +50,17 @@ const (
 	CodeFallback               Code = "fallback"
 	CodeMPFail                 Code = "mp-fail"
 	CodeCapReached             Code = "cap-reached"
+	CodeAddAddrHMACInvalid     Code = "add-addr-hmac-invalid"
+	CodeAddAddrHMACLegacy      Code = "add-addr-hmac-legacy"
+	CodeRemoveAddrUnknown      Code = "remove-addr-unknown"
+	CodeFastCloseKeyMismatch   Code = "fastclose-key-mismatch"
+	CodeMPCapableUnexpected    Code = "mp-capable-unexpected"
+	CodeVersionMismatch        Code = "version-mismatch"
+	CodeDataACKUnsent          Code = "data-ack-unsent"
+	CodeDataFINInconsistent    Code = "data-fin-inconsistent"
+	CodeSubflowReset           Code = "subflow-reset"
+	CodeFastClose              Code = "fastclose"
+	CodeReinjection            Code = "reinjection"
 )
 
 var rules = map[Code]Rule{
@@ -81,6 +92,28 @@ var rules = map[Code]Rule{
 		"an endpoint signalled a checksum failure with MP_FAIL"},
 	CodeCapReached: {CodeCapReached, SeverityWarning, "", "",
 		"a memory cap of mptcpdump was reached and data was given up"},
+	CodeAddAddrHMACInvalid: {CodeAddAddrHMACInvalid, SeverityError, "RFC 8684 §3.4.1", "RFC 8684 §3.4.1",
+		"a v1 ADD_ADDR HMAC does not match the sender's and receiver's keys and the address"},
+	CodeAddAddrHMACLegacy: {CodeAddAddrHMACLegacy, SeverityWarning, "RFC 8684 §3.4.1", "RFC 8684 §3.4.1",
+		"a v1 ADD_ADDR carries the leftmost 64 bits of its HMAC, as early Linux did, not the rightmost"},
+	CodeRemoveAddrUnknown: {CodeRemoveAddrUnknown, SeverityWarning, "RFC 8684 §3.4.2", "RFC 6824 §3.4.2",
+		"REMOVE_ADDR names an address ID the sender never announced nor used"},
+	CodeFastCloseKeyMismatch: {CodeFastCloseKeyMismatch, SeverityError, "RFC 8684 §3.5", "RFC 6824 §3.5",
+		"MP_FASTCLOSE does not carry the receiver's key"},
+	CodeMPCapableUnexpected: {CodeMPCapableUnexpected, SeverityError, "RFC 8684 §3.1", "RFC 6824 §3.1",
+		"MP_CAPABLE where the protocol does not allow it"},
+	CodeVersionMismatch: {CodeVersionMismatch, SeverityError, "RFC 8684 §3.1", "RFC 6824 §3.1",
+		"the MPTCP versions of a handshake disagree"},
+	CodeDataACKUnsent: {CodeDataACKUnsent, SeverityError, "RFC 8684 §3.3.2", "RFC 6824 §3.3.2",
+		"a Data ACK acknowledges data the peer never sent"},
+	CodeDataFINInconsistent: {CodeDataFINInconsistent, SeverityError, "RFC 8684 §3.3.3", "RFC 6824 §3.3.3",
+		"DATA_FIN announced at two different DSNs, or data mapped beyond it"},
+	CodeSubflowReset: {CodeSubflowReset, SeverityInfo, "RFC 8684 §3.6", "RFC 6824 §4",
+		"an established subflow was reset"},
+	CodeFastClose: {CodeFastClose, SeverityInfo, "RFC 8684 §3.5", "RFC 6824 §3.5",
+		"the connection was aborted with MP_FASTCLOSE"},
+	CodeReinjection: {CodeReinjection, SeverityInfo, "RFC 8684 §3.3.6", "RFC 6824 §3.3.6",
+		"data was sent again on another subflow (reinjection)"},
 }
 
 // RuleFor returns the catalogue entry of code c.

@@ -82,9 +82,44 @@ func (c *Checker) Observe(e *reassembly.Event) {
 		c.add(e, CodeMPFail, 0, fmt.Sprintf("MP_FAIL for the mapping at DSN %016x", e.DSN))
 	case reassembly.EventCapReached:
 		c.add(e, CodeCapReached, 0, e.Reason)
+	case reassembly.EventAddAddrHMACInvalid:
+		c.add(e, CodeAddAddrHMACInvalid, uint64(e.AddrID), fmt.Sprintf("ADD_ADDR from the %s announcing ID %d (%s) carries an HMAC that does not verify", e.Side, e.AddrID, addrString(e)))
+	case reassembly.EventAddAddrHMACLegacy:
+		c.add(e, CodeAddAddrHMACLegacy, uint64(e.AddrID), fmt.Sprintf("ADD_ADDR from the %s announcing ID %d (%s) carries the leftmost 64 bits of the HMAC instead of the rightmost, as Linux did before commit 12555a2d97e5 (May 2020): RFC 8684 peers ignore it", e.Side, e.AddrID, addrString(e)))
+	case reassembly.EventRemoveAddrUnknown:
+		c.add(e, CodeRemoveAddrUnknown, uint64(e.AddrID), fmt.Sprintf("REMOVE_ADDR from the %s names address ID %d, never announced nor used", e.Side, e.AddrID))
+	case reassembly.EventFastCloseKeyMismatch:
+		c.add(e, CodeFastCloseKeyMismatch, 0, fmt.Sprintf("MP_FASTCLOSE carries key %016x, but the %s's key is %016x", e.Got, e.Side, e.Want))
+	case reassembly.EventMPCapableUnexpected:
+		c.add(e, CodeMPCapableUnexpected, 0, "MP_CAPABLE "+e.Reason)
+	case reassembly.EventVersionMismatch:
+		c.add(e, CodeVersionMismatch, 0, e.Reason)
+	case reassembly.EventDataACKUnsent:
+		c.add(e, CodeDataACKUnsent, 0, fmt.Sprintf("the %s acknowledges data up to DSN %016x, but the %s sent only up to %016x", e.Side, e.Got, e.Side.Other(), e.Want))
+	case reassembly.EventDataFINInconsistent:
+		c.add(e, CodeDataFINInconsistent, 0, e.Reason)
+	case reassembly.EventSubflowReset:
+		if e.Subflow != nil && e.Subflow.Established {
+			msg := fmt.Sprintf("subflow %s reset by the %s", joinName(e.Subflow), e.Side)
+			if e.Reason != "" {
+				msg += ": " + e.Reason
+			}
+			c.add(e, CodeSubflowReset, 0, msg)
+		}
+	case reassembly.EventFastClose:
+		c.add(e, CodeFastClose, 0, fmt.Sprintf("the %s aborted the connection with MP_FASTCLOSE", e.Side))
+	case reassembly.EventReinjection:
+		c.add(e, CodeReinjection, uint64(e.Side), fmt.Sprintf("%d bytes from the %s were reinjected on another subflow", e.Count, e.Side))
 	case reassembly.EventJoinRefused:
 		c.add(e, CodeJoinRefused, 0, fmt.Sprintf("join %s %s", joinName(e.Subflow), e.Reason))
 	}
+}
+
+func addrString(e *reassembly.Event) string {
+	if e.Addr.Port() == 0 {
+		return e.Addr.Addr().String()
+	}
+	return e.Addr.String()
 }
 
 func joinName(sf *reassembly.Subflow) string {
@@ -99,11 +134,13 @@ func (c *Checker) add(e *reassembly.Event, code Code, extra uint64, msg string) 
 	if code == CodeJoinUnknownToken {
 		k.subflow = nil // one finding per unknown token, however many joins carry it
 	}
+	packets := e.Packets
+	if len(packets) == 0 && e.Packet != 0 {
+		packets = []uint64{e.Packet}
+	}
 	if f := c.index[k]; f != nil {
 		f.Count++
-		if len(f.Packets) < MaxPacketsPerFinding && e.Packet != 0 && !slices.Contains(f.Packets, e.Packet) {
-			f.Packets = append(f.Packets, e.Packet)
-		}
+		f.addPackets(packets)
 		return
 	}
 	r := rules[code]
@@ -124,11 +161,17 @@ func (c *Checker) add(e *reassembly.Event, code Code, extra uint64, msg string) 
 	if e.Subflow != nil && e.Subflow.Conn != nil && k.subflow != nil {
 		f.Subflow = e.Subflow.ID
 	}
-	if e.Packet != 0 {
-		f.Packets = []uint64{e.Packet}
-	}
+	f.addPackets(packets)
 	c.index[k] = f
 	c.findings = append(c.findings, f)
+}
+
+func (f *Finding) addPackets(packets []uint64) {
+	for _, n := range packets {
+		if len(f.Packets) < MaxPacketsPerFinding && n != 0 && !slices.Contains(f.Packets, n) {
+			f.Packets = append(f.Packets, n)
+		}
+	}
 }
 
 // Findings returns the findings sorted by severity, then by first packet.

@@ -87,7 +87,9 @@ func TestMixedVersionsAndLinkTypes(t *testing.T) {
 	if v1.Version != 1 || v1.ClientToken != "239fbdb0" || v1.FirstPacket != 265 || !v1.C2S.Complete || !v1.S2C.Complete {
 		t.Errorf("v1 connection: version %d token %s first packet %d complete %v/%v", v1.Version, v1.ClientToken, v1.FirstPacket, v1.C2S.Complete, v1.S2C.Complete)
 	}
-	if len(doc.Findings) != 0 {
-		t.Errorf("findings %+v", doc.Findings)
+	for _, f := range doc.Findings {
+		if f.Severity != "info" {
+			t.Errorf("finding %+v", f)
+		}
 	}
 }

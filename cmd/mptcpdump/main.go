@@ -22,15 +22,19 @@ func main() {
 
 // Exit statuses.
 const (
-	exitOK    = 0 // the analysis ran, whatever it found
-	exitUsage = 2 // bad usage or unreadable input
+	exitOK       = 0 // the analysis ran, whatever it found
+	exitFindings = 1 // --strict, and error findings remain
+	exitUsage    = 2 // bad usage or unreadable input
 )
 
 type config struct {
-	read    string
-	json    bool
-	verbose bool
-	streams string
+	read     string
+	json     bool
+	verbose  bool
+	streams  string
+	strict   bool
+	severity string
+	codes    string
 }
 
 // run is the whole program; it returns the exit status.
@@ -42,10 +46,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	fs.BoolVar(&cfg.json, "json", false, "print one JSON document (schema in docs/json.md)")
 	fs.BoolVar(&cfg.verbose, "v", false, "verbose: one table row per subflow")
 	fs.StringVar(&cfg.streams, "write-streams", "", "write each connection's data streams to `dir`/conn-<id>-{c2s,s2c}.bin")
+	fs.BoolVar(&cfg.strict, "strict", false, "exit 1 when error findings remain (after --severity/--code filters)")
+	fs.StringVar(&cfg.severity, "severity", "", "show only findings of these `severities` (comma-separated: error,warning,info)")
+	fs.StringVar(&cfg.codes, "code", "", "show only findings with these `codes` (comma-separated, see docs/findings.md)")
 	fs.Usage = func() {} // errors are reported in one line below; -h prints the help
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "usage: mptcpdump -r FILE [--json] [-v] [--write-streams DIR]\n\nOptions:\n")
+			fmt.Fprintf(stderr, "usage: mptcpdump -r FILE [--json] [-v] [--write-streams DIR] [--strict] [--severity LIST] [--code LIST]\n\nOptions:\n")
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
 			return exitOK
@@ -55,6 +62,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	if fs.NArg() > 0 {
 		fmt.Fprintf(stderr, "mptcpdump: unexpected argument %q (see mptcpdump -h)\n", fs.Arg(0))
+		return exitUsage
+	}
+	filter, err := report.NewFindingFilter(cfg.severity, cfg.codes)
+	if err != nil {
+		fmt.Fprintf(stderr, "mptcpdump: %v (see mptcpdump -h)\n", err)
 		return exitUsage
 	}
 	if cfg.read == "" {
@@ -102,6 +114,7 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "mptcpdump: warning: %s: %s\n", name, res.Warning)
 	}
 	doc := report.Build(name, res)
+	doc.Findings = filter.Apply(doc.Findings)
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	if cfg.json {
 		err = report.WriteJSON(out, doc)
@@ -114,6 +127,13 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "mptcpdump: writing output: %v\n", err)
 		return exitUsage
+	}
+	if cfg.strict {
+		for _, f := range doc.Findings {
+			if f.Severity == "error" {
+				return exitFindings
+			}
+		}
 	}
 	return exitOK
 }

@@ -75,14 +75,22 @@ var fixtureTruth = map[string]struct {
 	"ptcpdump_mptcp-v1.pcap": {conns: []wantConn{{1, "127.0.0.1:34204", "127.0.0.1:12345", "fe7b93dc894dcb73", "e356a8f252e41976", "c43eb50e", "64a48c01", false, []wantSubflow{
 		{"127.0.0.1:34204", "127.0.0.1:12345", false, "", 1, 14}}}}},
 	"tcpdump_mptcp-aa-v1.pcap": {conns: []wantConn{{1, "192.168.125.212:52278", "192.168.125.165:55555", "8f0c7c64a6a32ac1", "73bb150358a0aecb", "2e1abded", "5f3f5591", false, []wantSubflow{
-		{"192.168.125.212:52278", "192.168.125.165:55555", false, "", 3, 22}}}}},
+		{"192.168.125.212:52278", "192.168.125.165:55555", false, "", 3, 22}}}},
+		// Linux of early 2020 sent the leftmost 64 bits of the ADD_ADDR HMAC.
+		findings: []string{"add-addr-hmac-legacy"}},
 	"tcpdump_mptcp-fclose.pcap": {conns: []wantConn{{0, "10.1.1.2:37479", "10.2.1.2:2002", "9b59be3d695e66a7", "d005b1ab34bad344", "d3dcec4f", "1f874e7a", true, []wantSubflow{
-		{"10.1.1.2:37479", "10.2.1.2:2002", false, "", 3, 9}}}}},
+		{"10.1.1.2:37479", "10.2.1.2:2002", false, "", 3, 9}}}},
+		findings: []string{"fastclose", "subflow-reset"}},
 	"tcpdump_mptcp-v0.pcap": {conns: []wantConn{{0, "10.2.1.2:35961", "10.1.1.2:22", "9c9eabd1e46a33b2", "967d2770b6960552", "af9706eb", "e47f0142", true, []wantSubflow{
 		{"10.2.1.2:35961", "10.1.1.2:22", false, "", 1, 190},
-		{"10.2.1.2:41221", "10.1.2.2:22", true, "valid", 8, 74}}}}},
+		{"10.2.1.2:41221", "10.1.2.2:22", true, "valid", 8, 74}}}},
+		findings: []string{"subflow-reset"}},
 	"tcpdump_mptcp-v1.pcap": {conns: []wantConn{{1, "10.0.1.1:33306", "10.0.2.1:10004", "1fdb5df328bc3def", "29a6c86981ad933c", "239fbdb0", "a35d6d82", false, []wantSubflow{
 		{"10.0.1.1:33306", "10.0.2.1:10004", false, "", 1, 20}}}}},
+	"fastclose-v1.pcap": {conns: []wantConn{{1, "10.1.0.1:53070", "10.1.0.2:36219", "8ff5d30a75440233", "f1a1a3236264b88c", "9191e6a0", "2a2e34d8", false, []wantSubflow{
+		{"10.1.0.1:53070", "10.1.0.2:36219", false, "", 1, 210},
+		{"10.2.0.1:35267", "10.1.0.2:36219", true, "valid", 6, 7}}}},
+		findings: []string{"fastclose", "subflow-reset", "subflow-reset"}},
 	"tcpdump_mptcp-aa-echo.pcap":            {},
 	"tcpdump_mptcp-tcprst.pcap":             {},
 	"tcpdump_mptcp-dss-oobr_malformed.pcap": {findings: []string{"option-malformed"}},
@@ -129,7 +137,7 @@ func TestFixtures(t *testing.T) {
 // The fixtures made by the kernel carry the applications' hashes: the
 // reassembled streams must match them (this runs everywhere, CI included).
 func TestFixtureStreams(t *testing.T) {
-	for _, name := range []string{"basic.pcap", "checksum.pcapng", "signal.pcap"} {
+	for _, name := range []string{"basic.pcap", "checksum.pcapng", "signal.pcap", "fastclose-v1.pcap"} {
 		t.Run(name, func(t *testing.T) { checkWithManifest(t, filepath.Join(fixtures, name)) })
 	}
 }
@@ -249,5 +257,59 @@ func TestWriteStreams(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join(dir2, "conn-*.bin"))
 	if len(files) != 2 {
 		t.Errorf("files %v, want conn-1-c2s.bin and conn-1-s2c.bin", files)
+	}
+}
+
+// --strict fails a CI job on error findings that survive the filters;
+// filters reject names that do not exist.
+func TestStrictAndFilters(t *testing.T) {
+	faulty := filepath.Join(fixtures, "faults", "mptcproxy_mptcp-v1-join-synack-hmac.pcap")
+	healthy := filepath.Join(fixtures, "basic.pcap")
+	for _, tc := range []struct {
+		args  []string
+		code  int
+		codes []string
+	}{
+		{[]string{"-r", faulty, "--strict"}, 1, []string{"join-hmac-invalid"}},
+		{[]string{"-r", healthy, "--strict"}, 0, nil},
+		{[]string{"-r", faulty, "--strict", "--severity", "warning,info"}, 0, nil},
+		{[]string{"-r", faulty, "--strict", "--code", "join-hmac-invalid"}, 1, []string{"join-hmac-invalid"}},
+		{[]string{"-r", faulty, "--code", "join-hmac-invalid,dss-checksum-invalid", "--severity", "error"}, 0, []string{"join-hmac-invalid"}},
+		{[]string{"-r", faulty, "--code", "no-such-code"}, 2, nil},
+		{[]string{"-r", faulty, "--severity", "fatal"}, 2, nil},
+	} {
+		var out, errb bytes.Buffer
+		code := run(append(tc.args, "--json"), nil, &out, &errb)
+		if code != tc.code {
+			t.Errorf("%v: exit %d, want %d (%s)", tc.args, code, tc.code, errb.String())
+			continue
+		}
+		if code == 2 {
+			continue
+		}
+		var doc report.Document
+		if err := json.Unmarshal(out.Bytes(), &doc); err != nil {
+			t.Fatal(err)
+		}
+		var codes []string
+		for _, f := range doc.Findings {
+			codes = append(codes, f.Code)
+		}
+		if fmt.Sprint(codes) != fmt.Sprint(tc.codes) {
+			t.Errorf("%v: findings %v, want %v", tc.args, codes, tc.codes)
+		}
+	}
+}
+
+// The verbose table lists the timeline.
+func TestTableEvents(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"-r", filepath.Join(fixtures, "signal.pcap"), "-v"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, want := range []string{"events:", "add-addr            the server announces ID 1 = 10.2.0.2", "add-addr-echo       the client echoes ID 1 = 10.2.0.2", "data-fin"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("table lacks %q:\n%s", want, out.String())
+		}
 	}
 }
