@@ -54,6 +54,9 @@ type Packet struct {
 	Seq, Ack seqnum.SSN
 	Flags    TCPFlags
 	Window   uint16
+	// WindowScale is the shift of the window scale option, on SYNs only.
+	WindowScale    uint8
+	HasWindowScale bool
 
 	// Payload is the captured TCP payload; PayloadLen its length on the
 	// wire, which is larger when the snap length cut the frame.
@@ -90,6 +93,27 @@ func (p *Packet) reset() {
 	p.Src, p.Dst = netip.AddrPort{}, netip.AddrPort{}
 	p.Seq, p.Ack, p.Flags, p.Window = 0, 0, 0, 0
 	p.Payload, p.PayloadLen, p.Truncated = nil, 0, false
+	p.WindowScale, p.HasWindowScale = 0, false
+}
+
+// windowScale returns the shift of the TCP window scale option (RFC 7323
+// §2), which only SYNs carry.
+func windowScale(opts []byte) (uint8, bool) {
+	for i := 0; i < len(opts); {
+		switch kind := opts[i]; {
+		case kind == 0:
+			return 0, false
+		case kind == 1:
+			i++
+		case i+1 >= len(opts) || opts[i+1] < 2:
+			return 0, false
+		case kind == 3 && opts[i+1] == 3 && i+2 < len(opts):
+			return min(opts[i+2], 14), true // RFC 7323 caps the shift at 14
+		default:
+			i += int(opts[i+1])
+		}
+	}
+	return 0, false
 }
 
 // Decoder decodes frames of any supported link type. It keeps one gopacket
@@ -200,6 +224,9 @@ func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
 	p.PayloadLen = max(wireSeg-len(t.Contents), len(t.Payload))
 	p.Truncated = parser.Truncated || p.PayloadLen > len(t.Payload)
 	p.Options, p.OptionErrors = ParseOptions(t.Contents[20:], p.Options, p.OptionErrors)
+	if p.Flags.Has(FlagSYN) {
+		p.WindowScale, p.HasWindowScale = windowScale(t.Contents[20:])
+	}
 	return nil
 }
 

@@ -80,6 +80,15 @@ func (t *Tracker) onSignals(sf *Subflow, d Dir, p *decode.Packet) {
 		case decode.SubtypeDSS:
 			if o.DSS.HasDataACK {
 				t.dataACK(c, s.Other(), o.DSS, p)
+				// The window of a segment carrying a Data ACK is the
+				// connection-level receive window, left edge the Data ACK
+				// (RFC 8684 §3.3.4).
+				st := &c.Streams[s.Other()]
+				st.ReceiveWindow = uint64(p.Window) << sf.windowShift(d)
+				st.HasReceiveWindow = true
+				if edge := st.DataACK + st.ReceiveWindow; seqnum.DSN(st.WindowEdge).LessThan(seqnum.DSN(edge)) || st.WindowEdge == 0 {
+					st.WindowEdge = edge
+				}
 			}
 		case decode.SubtypeAddAddr:
 			t.onAddAddr(sf, s, o, p)

@@ -209,3 +209,25 @@ func TestDataACKUnsent(t *testing.T) {
 		}
 	}
 }
+
+// The window of a segment carrying a Data ACK is the data-level receive
+// window, scaled by the shift both SYNs announced.
+func TestDataLevelWindow(t *testing.T) {
+	tr := NewTracker(nil)
+	b := &builder{}
+	p := b.pkt(client, server, syn, 1000, mpcSYNv1())
+	p.WindowScale, p.HasWindowScale = 7, true
+	tr.Process(p)
+	p = b.pkt(server, client, synack, 5000, mpcKey(1, keyB))
+	p.WindowScale, p.HasWindowScale = 9, true
+	tr.Process(p)
+	tr.Process(b.pkt(client, server, ack, 1001, mpcKeys(1, keyA, keyB)))
+	p = b.pkt(server, client, ack, 5001, cat([]byte{30, 12, 0x20, decode.DSSFlagDataACK | decode.DSSFlagDataACK64}, be64(idsnA+1)))
+	p.Window = 100
+	tr.Process(p)
+	tr.Finish()
+	st := &tr.Connections()[0].Streams[Client]
+	if !st.HasReceiveWindow || st.ReceiveWindow != 100<<9 || st.WindowEdge != idsnA+1+100<<9 {
+		t.Errorf("window %d edge %x", st.ReceiveWindow, st.WindowEdge)
+	}
+}

@@ -98,6 +98,12 @@ type DataStream struct {
 	// (valid when HasDataACK): the next DSN it expects.
 	DataACK    uint64
 	HasDataACK bool
+	// ReceiveWindow is the receiver's last advertised data-level window
+	// (bytes, scaled); WindowEdge the highest right edge it advertised
+	// (Data ACK + window), the limit of what the sender may send.
+	ReceiveWindow    uint64
+	HasReceiveWindow bool
+	WindowEdge       uint64
 	// WindowProbes counts 1-byte zero-window probes: Linux sends the byte
 	// before the Data ACK again, with whatever content (net/mptcp/protocol.c,
 	// "zero_window_probe"); receivers drop it as old data.
@@ -117,6 +123,10 @@ type DataStream struct {
 	sink io.Writer
 	sum  [sha256.Size]byte
 }
+
+// HighestSent returns one past the last DSN the sender mapped (its
+// DATA_FIN included), and whether it mapped anything.
+func (d *DataStream) HighestSent() (uint64, bool) { return d.sentEnd, d.sentAny }
 
 // SHA256 returns the hash of the delivered bytes; valid after Finish.
 func (d *DataStream) SHA256() [sha256.Size]byte { return d.sum }

@@ -85,6 +85,10 @@ type Subflow struct {
 
 	ISN    [2]seqnum.SSN
 	HasISN [2]bool
+	// wscale is the window scale shift each direction announced in its
+	// SYN; scaling is in use only when both did (RFC 7323 §2.2).
+	wscale    [2]uint8
+	hasWScale [2]bool
 
 	SynSeen, SynAckSeen, Established bool
 	FinSeen                          [2]bool
@@ -110,6 +114,15 @@ type Subflow struct {
 	candidates []tokenOwner // connections whose token the join SYN carried
 	reported   [3]bool      // events already emitted: [CheckSynAck], [CheckAck]
 	badCopy    bool         // a retransmitted SYN/ACK or third ACK did not verify
+}
+
+// windowShift returns the shift to apply to the window of a segment sent
+// in direction d.
+func (s *Subflow) windowShift(d Dir) uint8 {
+	if s.hasWScale[0] && s.hasWScale[1] {
+		return s.wscale[d]
+	}
+	return 0
 }
 
 // Closed reports whether the subflow was reset or closed in both directions.

@@ -269,6 +269,7 @@ func (t *Tracker) onSYN(sf *Subflow, p *decode.Packet) {
 	sf.SynSeen = true
 	sf.ISN[FromInitiator], sf.HasISN[FromInitiator] = p.Seq, true
 	sf.streams[FromInitiator].isn, sf.streams[FromInitiator].hasISN = p.Seq, true
+	sf.wscale[FromInitiator], sf.hasWScale[FromInitiator] = p.WindowScale, p.HasWindowScale
 	if sf.Join {
 		return
 	}
@@ -294,6 +295,7 @@ func (t *Tracker) onSYNACK(sf *Subflow, d Dir, p *decode.Packet) {
 	sf.SynAckSeen = true
 	sf.ISN[FromResponder], sf.HasISN[FromResponder] = p.Seq, true
 	sf.streams[FromResponder].isn, sf.streams[FromResponder].hasISN = p.Seq, true
+	sf.wscale[FromResponder], sf.hasWScale[FromResponder] = p.WindowScale, p.HasWindowScale
 	if sf.Join {
 		t.onJoinSYNACK(sf, p)
 		return

@@ -125,6 +125,9 @@ type Stream struct {
 	BufferedBytes      int      `json:"buffered_bytes"`
 	WindowProbes       int      `json:"window_probes"`
 	DataACK            string   `json:"data_ack,omitempty"`
+	SentEnd            string   `json:"sent_end,omitempty"`
+	ReceiveWindow      *uint64  `json:"receive_window,omitempty"`
+	WindowEdge         string   `json:"window_edge,omitempty"`
 	Checksum           Checksum `json:"checksum"`
 	Fallback           bool     `json:"fallback"`
 	FallbackDSN        string   `json:"fallback_dsn,omitempty"`
@@ -298,6 +301,14 @@ func buildStream(d *reassembly.DataStream) Stream {
 	out.ReinjectedBytes, out.RetransmittedBytes, out.MismatchedBytes = d.Reinjected, d.Retransmitted, d.Mismatched
 	out.MissingBytes, out.UnmappedBytes, out.BufferedBytes = d.Missing, d.Unmapped, d.Buffered
 	out.WindowProbes = d.WindowProbes
+	if end, ok := d.HighestSent(); ok {
+		out.SentEnd = hex64(end)
+	}
+	if d.HasReceiveWindow {
+		w := d.ReceiveWindow
+		out.ReceiveWindow = &w
+		out.WindowEdge = hex64(d.WindowEdge)
+	}
 	if d.HasDataACK {
 		out.DataACK = hex64(d.DataACK)
 	}
