@@ -80,6 +80,8 @@ func detail(e *reassembly.Event) string {
 		return fmt.Sprintf("the %s asks for %s priority on %s", e.Side, prio, flow())
 	case reassembly.EventFastClose:
 		return fmt.Sprintf("the %s aborts the connection", e.Side)
+	case reassembly.EventTCPRst:
+		return fmt.Sprintf("the %s resets %s: %s", e.Side, flow(), e.Reason)
 	case reassembly.EventDataFIN:
 		return fmt.Sprintf("the %s ends its data at DSN %016x", e.Side, e.DSN)
 	case reassembly.EventMPFail:

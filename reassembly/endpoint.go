@@ -123,8 +123,14 @@ func (t *Tracker) onSignals(sf *Subflow, d Dir, p *decode.Packet) {
 		case decode.SubtypeMPCapable:
 			t.checkMPCapable(sf, d, o.MPCapable, p)
 		case decode.SubtypeMPTCPRst:
-			if p.Flags.Has(decode.FlagRST) {
+			if p.Flags.Has(decode.FlagRST) && !sf.HasResetReason {
 				sf.ResetReason, sf.ResetTransient, sf.HasResetReason = o.MPTCPRst.Reason, o.MPTCPRst.Transient, true
+				ev := t.emit(EventTCPRst, p, c, sf)
+				ev.Side, ev.Reason = s, o.MPTCPRst.Reason.String()
+				if o.MPTCPRst.Transient {
+					ev.Reason += ", transient"
+				}
+				t.send()
 			}
 		}
 	}

@@ -83,9 +83,11 @@ func TestPriorityFastCloseAndReset(t *testing.T) {
 	if len(rec.events) != 0 {
 		t.Errorf("events %v", rec.kinds())
 	}
-	var prio, fc, reset int
+	var prio, fc, reset, tcprst int
 	for _, e := range rec.timeline {
 		switch e.Kind {
+		case EventTCPRst:
+			tcprst++
 		case EventMPPrio:
 			prio++
 		case EventFastClose:
@@ -97,8 +99,8 @@ func TestPriorityFastCloseAndReset(t *testing.T) {
 			}
 		}
 	}
-	if prio != 1 || fc != 1 || reset != 1 {
-		t.Errorf("timeline: %d mp-prio, %d fastclose, %d resets", prio, fc, reset)
+	if prio != 1 || fc != 1 || reset != 1 || tcprst != 1 {
+		t.Errorf("timeline: %d mp-prio, %d fastclose, %d resets, %d tcprst", prio, fc, reset, tcprst)
 	}
 }
 

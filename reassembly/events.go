@@ -73,6 +73,9 @@ const (
 	EventFastClose
 	// EventDataFIN: a side announced the end of its data.
 	EventDataFIN
+	// EventTCPRst: an MP_TCPRST explained a reset (Reason, and
+	// "transient" when a retry is acceptable).
+	EventTCPRst
 
 	// More checks.
 
@@ -106,7 +109,7 @@ const (
 func (k EventKind) IsTimeline() bool {
 	switch k {
 	case EventSubflowEstablished, EventSubflowClosed, EventSubflowReset, EventAddAddr, EventAddAddrEcho,
-		EventRemoveAddr, EventMPPrio, EventFastClose, EventDataFIN, EventMPFail, EventFallback, EventHandshakeFallback:
+		EventRemoveAddr, EventMPPrio, EventFastClose, EventDataFIN, EventTCPRst, EventMPFail, EventFallback, EventHandshakeFallback:
 		return true
 	}
 	return false
@@ -122,6 +125,7 @@ var kindNames = map[EventKind]string{
 	EventMPPrio:             "mp-prio",
 	EventFastClose:          "fastclose",
 	EventDataFIN:            "data-fin",
+	EventTCPRst:             "tcprst",
 	EventMPFail:             "mp-fail",
 	EventFallback:           "fallback",
 	EventHandshakeFallback:  "fallback",
