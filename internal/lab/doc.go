@@ -6,9 +6,12 @@
 //
 // Root, the ip program (iproute2), network namespaces, veth links and a
 // kernel with MPTCP enabled (net.mptcp.enabled=1). A Rate needs tc as
-// well. Nothing else: capture and applications are pure Go, the package
-// builds with CGO_ENABLED=0, and no tcpdump is needed. Available reports
-// what is missing; tests skip on its error:
+// well, Drop and Corrupt need nft (Debian package nftables) and nf_tables
+// in the kernel; without them Run returns an error wrapping
+// ErrUnsupported, on which tests skip too. Nothing else: capture and
+// applications are pure Go, the package builds with CGO_ENABLED=0, and no
+// tcpdump is needed. Available reports what is missing; tests skip on its
+// error:
 //
 //	if err := lab.Available(); err != nil {
 //		t.Skip(err)
@@ -18,7 +21,8 @@
 // Run writes NAME.pcap and NAME.json into the directory and returns their
 // paths with the parsed manifest. Scenarios and Lookup give the predefined
 // scenarios (basic, checksum, signal, many, ipv6, fastclose, prio_remove,
-// failover); cmd/mklab runs them by name to make fixtures by hand:
+// failover, lossy, corrupt); cmd/mklab runs them by name to make fixtures
+// by hand:
 //
 //	go run ./internal/lab/cmd/mklab -scenario basic -out /tmp/x
 //	go run ./internal/lab/cmd/mklab -scenario all -out /tmp/x
@@ -58,16 +62,36 @@
 // Each end checks with getsockopt(SOL_MPTCP, MPTCP_INFO) that the
 // connection is Multipath TCP with the expected DSS checksum setting and
 // waits until its Links-1 additional subflows are up (when the scenario
-// asks for any), so the data really spreads over the paths. Then the
-// server sends Greeting and ServerBytes random bytes, the client Bytes
-// random bytes, both at once in Chunk-sized writes with Pause between
-// them, and each side half-closes after writing and reads until EOF. The
+// asks for any), so the data really spreads over the paths. The server
+// sends Greeting before its check; the client waits for the server's
+// check before it sends, so that both checks see the connection before
+// the data can change it (Corrupt makes it fall back to plain TCP). Then
+// the server sends ServerBytes random bytes, the client Bytes random
+// bytes, both at once in Chunk-sized writes with Pause between them, and
+// each side half-closes after writing and reads until EOF. The
 // bytes come from ChaCha8 seeded by Seed, the connection index and the
 // side, so a scenario always sends the same data. Events (link down, MP_PRIO
 // backup, REMOVE_ADDR) run at their times after the transfer starts; a
 // transfer that ends before all its events fails, so a capture always has
 // what its scenario promises. FastClose makes the server abort with
 // SO_LINGER 0 (MP_FASTCLOSE) once it has read the client's data.
+//
+// Drop and Corrupt load nftables rules (`ip netns exec NS nft -f -`, one
+// table "mptcplab") before the capture starts. Drop draws `numgen random`
+// for each arriving data segment in the prerouting hook of both
+// namespaces, so the capture, in the server namespace, holds each lost
+// segment as well as its retransmission; a drop on the sender's side
+// would not do: TCP learns of a local drop and sends the segment later,
+// without a retransmission. Corrupt is a middlebox in the client's output
+// hook: `numgen inc` picks consecutive large segments after the first 40
+// (a set of the sequence numbers sent keeps retransmissions out) and
+// `@th,1600,32 set @th,1600,32 ^ 0xffffffff` inverts 4 payload bytes,
+// leaving the TCP checksum to the veth's offload, so the server's TCP
+// takes the segment and only the DSS checksum tells. The capture holds
+// the corrupted bytes as the server received them. The manifest's
+// "netfilter" object has the rules' counters (drops per direction,
+// corrupted segments) and each end's "mptcp" state says whether the
+// connection fell back to plain TCP.
 //
 // After the applications are done the capture runs 200 ms longer for the
 // last packets, then it is drained and closed, and the namespaces are

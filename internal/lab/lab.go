@@ -86,6 +86,9 @@ func Run(ctx context.Context, dir string, sc Scenario) (res *Result, err error) 
 	if err := checkHost(); err != nil {
 		return nil, err
 	}
+	if err := checkTools(sc); err != nil {
+		return nil, fmt.Errorf("scenario %s: %w", sc.Name, err)
+	}
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, fmt.Errorf("output directory: %w", err)
 	}
@@ -122,16 +125,27 @@ func Run(ctx context.Context, dir string, sc Scenario) (res *Result, err error) 
 	}
 	defer capt.Stop() // no-op after the explicit Stop below
 
+	after := func() error { return nil }
+	if sc.During != nil {
+		if after, err = sc.During(ctx, string(topo.server)); err != nil {
+			return nil, fmt.Errorf("during hook: %w", err)
+		}
+	}
 	clients, servers, err := runTransfer(ctx, topo)
 	if err != nil {
+		after()
 		return nil, err
 	}
 	t := time.NewTimer(settle)
 	select {
 	case <-ctx.Done():
 		t.Stop()
+		after()
 		return nil, ctx.Err()
 	case <-t.C:
+	}
+	if err := after(); err != nil {
+		return nil, fmt.Errorf("during hook: %w", err)
 	}
 	stats, err := capt.Stop()
 	if err != nil {
@@ -141,10 +155,19 @@ func Run(ctx context.Context, dir string, sc Scenario) (res *Result, err error) 
 		return nil, fmt.Errorf("capture dropped %d of %d packets", stats.Dropped, stats.Received)
 	}
 
+	nf, err := topo.netfilterStats(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if sc.Corrupt > 0 && nf.Corrupted == 0 {
+		return nil, fmt.Errorf("no segment was corrupted: the client sent too little (%d bytes)", sc.Bytes)
+	}
+
 	m, err := buildManifest(sc, filepath.Base(pcapPath), stats, clients, servers)
 	if err != nil {
 		return nil, err
 	}
+	m.Netfilter = nf
 	if err := writeManifest(jsonPath, m); err != nil {
 		return nil, err
 	}

@@ -3,8 +3,12 @@ package lab
 import (
 	"cmp"
 	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
 	"errors"
 	"io"
+	"math"
 	"net/netip"
 	"os"
 	"os/exec"
@@ -40,7 +44,7 @@ func TestScenarios(t *testing.T) {
 			t.Errorf("Lookup(%q) = %v, %v", sc.Name, got.Name, ok)
 		}
 	}
-	for _, name := range []string{"basic", "checksum", "signal", "many", "ipv6", "fastclose", "prio_remove"} {
+	for _, name := range []string{"basic", "checksum", "signal", "many", "ipv6", "fastclose", "prio_remove", "failover", "lossy", "corrupt"} {
 		if !seen[name] {
 			t.Errorf("no scenario %s", name)
 		}
@@ -58,6 +62,11 @@ func TestScenarios(t *testing.T) {
 		{Name: "x", Links: 2, ClientSubflows: true, Events: []Event{{Action: Remove, Link: 1}}},
 		{Name: "x", Links: 2, Events: []Event{{Action: LinkDown, Link: 3}}},
 		{Name: "x", Links: 2, Events: []Event{{Action: "explode", Link: 1}}},
+		{Name: "x", Links: 1, Drop: -1},
+		{Name: "x", Links: 1, Drop: 101},
+		{Name: "x", Links: 1, Drop: math.NaN()},
+		{Name: "x", Links: 1, Drop: 0.001}, // below the resolution
+		{Name: "x", Links: 1, Corrupt: -1},
 	} {
 		if _, err := bad.withDefaults(); err == nil {
 			t.Errorf("%+v: no error", bad)
@@ -279,7 +288,8 @@ func TestRunScenarios(t *testing.T) {
 		},
 	}
 	for _, sc := range Scenarios() {
-		if sc.Name == "basic" {
+		switch sc.Name {
+		case "basic", "lossy", "corrupt": // tests of their own
 			continue
 		}
 		t.Run(sc.Name, func(t *testing.T) {
@@ -300,6 +310,164 @@ func TestRunScenarios(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestRunLossy runs the lossy scenario: random loss on three paths must
+// show as retransmitted payload in the capture, while both ends still
+// agree on every stream.
+func TestRunLossy(t *testing.T) {
+	sc := netfilterScenario(t, "lossy")
+	res := runScenario(t, sc)
+	sum, err := Inspect(res.Pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest
+	t.Logf("%v: %+v, netfilter %+v", res.Duration, sum, m.Netfilter)
+	checkManifest(t, res, sc)
+	ps := checkPayload(t, res)
+	t.Logf("retransmitted %v bytes, reinjected %v (to server, to client)", ps.Retrans, ps.Reinjected)
+	if want := sc.Conns * (sc.Links - 1); sum.JoinSYNs < want || sum.Subflows < sc.Conns*sc.Links {
+		t.Errorf("%d join SYNs and %d subflows, want %d and %d", sum.JoinSYNs, sum.Subflows, want, sc.Conns*sc.Links)
+	}
+	if nf := m.Netfilter; nf == nil || nf.DroppedToServer+nf.DroppedToClient == 0 || nf.Corrupted != 0 {
+		t.Errorf("netfilter %+v, want drops", nf)
+	}
+	if m.Config.Drop != sc.Drop || m.Config.Rate != sc.Rate {
+		t.Errorf("config %+v", m.Config)
+	}
+	// The capture holds more payload than the applications sent: the
+	// lost segments were sent again.
+	var sent int64
+	for i, c := range m.Client {
+		sent += c.Sent.Bytes + m.Server[i].Sent.Bytes
+	}
+	if sum.Payload <= sent || ps.Retrans[toServer]+ps.Retrans[toClient] == 0 {
+		t.Errorf("capture has %d payload bytes (%v retransmitted), applications sent %d", sum.Payload, ps.Retrans, sent)
+	}
+	if ps.Reinjected[toServer]+ps.Reinjected[toClient] == 0 {
+		t.Logf("no data-level reinjection this time")
+	}
+}
+
+// TestRunCorrupt runs the corrupt scenario: a middlebox flips payload
+// bytes, the server finds a bad DSS checksum, sends MP_FAIL and the
+// connection falls back to TCP; the server's application gets the
+// corrupted bytes, and the manifest says so.
+func TestRunCorrupt(t *testing.T) {
+	sc := netfilterScenario(t, "corrupt")
+	res := runScenario(t, sc)
+	sum, err := Inspect(res.Pcap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := res.Manifest
+	t.Logf("%v: %+v, netfilter %+v", res.Duration, sum, m.Netfilter)
+	checkManifest(t, res, sc)
+	checkPayload(t, res)
+	if sum.Options[MPFail] == 0 {
+		t.Errorf("no MP_FAIL in the capture: %+v", sum)
+	}
+	if sum.DSSChecksums == 0 {
+		t.Errorf("no DSS checksums: %+v", sum)
+	}
+	if nf := m.Netfilter; nf == nil || nf.Corrupted != sc.Corrupt || nf.DroppedToServer+nf.DroppedToClient != 0 {
+		t.Errorf("netfilter %+v, want %d corrupted", nf, sc.Corrupt)
+	}
+	if !m.Config.Mangle || m.Config.Corrupt != sc.Corrupt {
+		t.Errorf("config %+v", m.Config)
+	}
+	c, s := m.Client[0], m.Server[0]
+	t.Logf("client sent %v, server received %v", c.Sent, s.Received)
+	if c.Sent.SHA256 == s.Received.SHA256 {
+		t.Errorf("the server received what the client sent: %v", c.Sent)
+	}
+	if !c.MPTCP.Fallback || !s.MPTCP.Fallback {
+		t.Errorf("no fallback to TCP: client %+v, server %+v", c.MPTCP, s.MPTCP)
+	}
+	// One subflow: its payload to the server, in sequence order, is the
+	// data stream, which must be what the server received, corruption
+	// included.
+	if got := subflowStream(t, res.Pcap, c.Local.AddrPort); got != *s.Received {
+		t.Errorf("captured stream to the server: %v, server received %v", &got, s.Received)
+	}
+}
+
+// subflowStream reassembles the TCP payload that the subflow from src
+// carries, in sequence order, and hashes it. It fails on a gap.
+func subflowStream(t *testing.T, path string, src netip.AddrPort) Stream {
+	t.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	next, err := openCapture(f)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var isn uint32
+	var buf []byte
+	have := map[int]bool{} // offsets written, to spot gaps
+	for {
+		data, linkType, err := next()
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		pkt := gopacket.NewPacket(data, linkType, gopacket.Default)
+		ip, _ := pkt.Layer(layers.LayerTypeIPv4).(*layers.IPv4)
+		tcp, _ := pkt.Layer(layers.LayerTypeTCP).(*layers.TCP)
+		if ip == nil || tcp == nil {
+			continue
+		}
+		if a, _ := netip.AddrFromSlice(ip.SrcIP.To4()); netip.AddrPortFrom(a, uint16(tcp.SrcPort)) != src {
+			continue
+		}
+		if tcp.SYN {
+			isn = tcp.Seq
+			continue
+		}
+		if len(tcp.Payload) == 0 {
+			continue
+		}
+		from := int(tcp.Seq - isn - 1)
+		if end := from + len(tcp.Payload); end > len(buf) {
+			buf = append(buf, make([]byte, end-len(buf))...)
+		}
+		copy(buf[from:], tcp.Payload)
+		for i := range len(tcp.Payload) {
+			have[from+i] = true
+		}
+	}
+	if len(have) != len(buf) {
+		t.Fatalf("subflow from %v: %d of %d bytes captured", src, len(have), len(buf))
+	}
+	sum := sha256.Sum256(buf)
+	return Stream{Bytes: int64(len(buf)), SHA256: hex.EncodeToString(sum[:])}
+}
+
+// netfilterScenario returns the predefined scenario name, which needs
+// nftables, or skips the test if this machine cannot run it.
+func netfilterScenario(t *testing.T, name string) Scenario {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("slow: runs a scenario with nftables")
+	}
+	if err := Available(); err != nil {
+		t.Skip(err)
+	}
+	sc, ok := Lookup(name)
+	if !ok {
+		t.Fatalf("no scenario %s", name)
+	}
+	if err := checkTools(sc); err != nil {
+		t.Skipf("scenario %s: %v", name, err)
+	}
+	t.Parallel()
+	return sc
 }
 
 // TestRunCanceled cancels a run midway: it fails, and leaves neither
@@ -370,8 +538,11 @@ func checkManifest(t *testing.T, res *Result, sc Scenario) {
 		if c.Local != s.Peer {
 			t.Errorf("connection %d: client %v, server peer %v", i, c.Local, s.Peer)
 		}
-		if c.Sent == nil || s.Received == nil || *c.Sent != *s.Received || c.Sent.Bytes != bytes {
-			t.Errorf("connection %d: client sent %+v, server received %+v, want %d bytes", i, c.Sent, s.Received, bytes)
+		switch {
+		case c.Sent == nil || s.Received == nil || c.Sent.Bytes != bytes || s.Received.Bytes != bytes:
+			t.Errorf("connection %d: client sent %v, server received %v, want %d bytes", i, c.Sent, s.Received, bytes)
+		case sc.Corrupt == 0 && *c.Sent != *s.Received:
+			t.Errorf("connection %d: client sent %v, server received %v", i, c.Sent, s.Received)
 		}
 		if !sc.FastClose && (c.Received == nil || s.Sent == nil || *c.Received != *s.Sent) {
 			t.Errorf("connection %d: server sent %+v, client received %+v", i, s.Sent, c.Received)
@@ -389,10 +560,11 @@ func checkManifest(t *testing.T, res *Result, sc Scenario) {
 // exchanged: per direction, the distinct TCP payload of all subflows is at
 // least what was sent. It may be more: MPTCP reinjects data on another
 // subflow when one stalls, which a busy machine provokes too.
-func checkPayload(t *testing.T, res *Result) {
+func checkPayload(t *testing.T, res *Result) payloadStats {
 	t.Helper()
 	m := res.Manifest
-	toServer, toClient := payloadByDirection(t, res.Pcap, m.Config.V6, m.Config.Links)
+	ps := analyzePayload(t, res.Pcap, m.Config.V6, m.Config.Links)
+	toServer, toClient := ps.Distinct[toServer], ps.Distinct[toClient]
 	var sent, served int64
 	known := true
 	for i, c := range m.Client {
@@ -410,11 +582,26 @@ func checkPayload(t *testing.T, res *Result) {
 	if known && toClient < served {
 		t.Errorf("capture has %d distinct payload bytes to the client, server sent %d", toClient, served)
 	}
+	return ps
 }
 
-// payloadByDirection counts the distinct TCP payload bytes of every
-// subflow in a capture, by direction.
-func payloadByDirection(t *testing.T, path string, v6 bool, links int) (toServer, toClient int64) {
+// Directions of payloadStats.
+const (
+	toServer = iota
+	toClient
+)
+
+// payloadStats counts the TCP payload bytes of a capture by direction.
+type payloadStats struct {
+	Distinct   [2]int64 // distinct bytes of all subflows
+	Retrans    [2]int64 // bytes a subflow sent again (TCP retransmissions)
+	Reinjected [2]int64 // data-level bytes mapped on more than one subflow (MPTCP reinjections)
+}
+
+// analyzePayload counts the payload bytes of every subflow in a capture,
+// by direction: distinct, retransmitted on the same subflow, and sent on
+// another subflow too (by the DSS mappings' data sequence numbers).
+func analyzePayload(t *testing.T, path string, v6 bool, links int) payloadStats {
 	t.Helper()
 	servers := map[netip.Addr]bool{}
 	for n := 1; n <= links; n++ {
@@ -431,10 +618,11 @@ func payloadByDirection(t *testing.T, path string, v6 bool, links int) (toServer
 	}
 	type span struct{ from, to int64 }
 	type flow struct {
-		src, dst netip.AddrPort
 		isn      uint32
 		synSeen  bool
-		spans    []span
+		payload  int64
+		spans    []span // subflow sequence numbers, relative
+		mappings []span // data sequence numbers
 	}
 	flows := map[[2]netip.AddrPort]*flow{}
 	for {
@@ -465,7 +653,7 @@ func payloadByDirection(t *testing.T, path string, v6 bool, links int) (toServer
 		key := [2]netip.AddrPort{netip.AddrPortFrom(src, uint16(tcp.SrcPort)), netip.AddrPortFrom(dst, uint16(tcp.DstPort))}
 		fl := flows[key]
 		if fl == nil {
-			fl = &flow{src: key[0], dst: key[1]}
+			fl = &flow{}
 			flows[key] = fl
 		}
 		if tcp.SYN {
@@ -477,24 +665,91 @@ func payloadByDirection(t *testing.T, path string, v6 bool, links int) (toServer
 			}
 			from := int64(tcp.Seq - fl.isn - 1)
 			fl.spans = append(fl.spans, span{from, from + int64(n)})
+			fl.payload += int64(n)
 		}
-	}
-	for _, fl := range flows {
-		slices.SortFunc(fl.spans, func(a, b span) int { return cmp.Compare(a.from, b.from) })
-		var total, end int64
-		for _, s := range fl.spans {
-			if s.to > end {
-				total += s.to - max(s.from, end)
-				end = s.to
+		for _, o := range tcp.Options {
+			if dsn, n, ok := dssMapping(o); ok && n > 0 {
+				fl.mappings = append(fl.mappings, span{int64(dsn), int64(dsn) + int64(n)})
 			}
 		}
-		if servers[fl.dst.Addr()] {
-			toServer += total
-		} else {
-			toClient += total
+	}
+	// merge sorts spans and merges the overlapping ones.
+	merge := func(spans []span) []span {
+		slices.SortFunc(spans, func(a, b span) int { return cmp.Compare(a.from, b.from) })
+		var out []span
+		for _, s := range spans {
+			if len(out) > 0 && s.from <= out[len(out)-1].to {
+				out[len(out)-1].to = max(out[len(out)-1].to, s.to)
+				continue
+			}
+			out = append(out, s)
+		}
+		return out
+	}
+	var ps payloadStats
+	var byDir [2][][]span // merged mappings of each flow, by direction
+	for key, fl := range flows {
+		dir := toClient
+		if servers[key[1].Addr()] {
+			dir = toServer
+		}
+		var distinct int64
+		for _, s := range merge(fl.spans) {
+			distinct += s.to - s.from
+		}
+		ps.Distinct[dir] += distinct
+		ps.Retrans[dir] += fl.payload - distinct
+		if len(fl.mappings) > 0 {
+			byDir[dir] = append(byDir[dir], merge(fl.mappings))
 		}
 	}
-	return toServer, toClient
+	// Data sequence numbers start at random 64-bit values, so two
+	// connections' ranges do not meet: an overlap between two subflows
+	// is data sent on both.
+	for dir, flows := range byDir {
+		for i, a := range flows {
+			for _, b := range flows[i+1:] {
+				for _, x := range a {
+					for _, y := range b {
+						if lo, hi := max(x.from, y.from), min(x.to, y.to); lo < hi {
+							ps.Reinjected[dir] += hi - lo
+						}
+					}
+				}
+			}
+		}
+	}
+	return ps
+}
+
+// dssMapping returns the data sequence number and the number of data
+// bytes of the mapping of a DSS option, if it has one. (A DATA_FIN goes
+// on every subflow; it is not data.)
+func dssMapping(o layers.TCPOption) (dsn uint64, n uint16, ok bool) {
+	d := o.OptionData
+	if o.OptionType != optMPTCP || len(d) < 2 || Subtype(d[0]>>4) != DSS || d[1]&0x04 == 0 {
+		return 0, 0, false
+	}
+	flags, off := d[1], 2
+	if flags&0x01 != 0 { // data ACK, 8 bytes with a
+		off += 4 + 4*int(flags>>1&1)
+	}
+	if flags&0x08 != 0 { // m: 8-byte data sequence number
+		if len(d) < off+14 {
+			return 0, 0, false
+		}
+		dsn, off = binary.BigEndian.Uint64(d[off:]), off+8
+	} else {
+		if len(d) < off+10 {
+			return 0, 0, false
+		}
+		dsn, off = uint64(binary.BigEndian.Uint32(d[off:])), off+4
+	}
+	n = binary.BigEndian.Uint16(d[off+4:])
+	if flags&0x10 != 0 && n > 0 { // F: the DATA_FIN takes one data sequence number
+		n--
+	}
+	return dsn, n, true
 }
 
 // leftovers lists the namespaces of this process that still exist.

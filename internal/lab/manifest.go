@@ -25,10 +25,13 @@ type Manifest struct {
 	// Server[i] is the accepted side of Client[i].
 	Client []ClientConn `json:"client"`
 	Server []ServerConn `json:"server"`
+	// Netfilter counts what the nftables rules of Drop and Corrupt did,
+	// when the scenario has any; the reference manifests do not have it.
+	Netfilter *NetfilterStats `json:"netfilter,omitempty"`
 }
 
-// Config records how a capture was made. Fields Run never sets (Drop,
-// Mangle, MaxBytes) exist to read the reference manifests.
+// Config records how a capture was made. MaxBytes, which Run never sets,
+// exists to read the reference manifests.
 type Config struct {
 	Links         int     `json:"links"`
 	ClientSubflow []int   `json:"client_subflow,omitempty"` // links with a client subflow endpoint
@@ -40,8 +43,9 @@ type Config struct {
 	V6            bool    `json:"v6,omitempty"`
 	FastClose     bool    `json:"fastclose,omitempty"`
 	Rate          string  `json:"rate,omitempty"`
-	Drop          float64 `json:"drop,omitempty"` // percent of packets dropped
-	Mangle        bool    `json:"mangle,omitempty"`
+	Drop          float64 `json:"drop,omitempty"`    // percent of data segments dropped
+	Mangle        bool    `json:"mangle,omitempty"`  // a middlebox corrupted payload (Corrupt)
+	Corrupt       int     `json:"corrupt,omitempty"` // client-to-server segments to corrupt
 	MaxBytes      int     `json:"max_bytes,omitempty"`
 	Bytes         int     `json:"bytes,omitempty"`        // random bytes the client sends
 	ServerBytes   int     `json:"server_bytes,omitempty"` // random bytes the server sends after the greeting
@@ -75,9 +79,10 @@ type Stream struct {
 // ConnState is the kernel's view of one end of a connection (MPTCP_INFO),
 // recorded by Run; the reference manifests do not have it.
 type ConnState struct {
-	Token    uint32 `json:"token"`    // this end's token
-	Subflows int    `json:"subflows"` // most additional subflows seen at once
-	Checksum bool   `json:"checksum"` // DSS checksums in use
+	Token    uint32 `json:"token"`              // this end's token
+	Subflows int    `json:"subflows"`           // most additional subflows seen at once
+	Checksum bool   `json:"checksum"`           // DSS checksums in use
+	Fallback bool   `json:"fallback,omitempty"` // fell back to plain TCP (as Corrupt makes it)
 }
 
 // AddrPort is an address and port, in JSON a two-element array such as
@@ -179,6 +184,9 @@ func (sc Scenario) config() Config {
 		V6:          sc.IPv6,
 		FastClose:   sc.FastClose,
 		Rate:        sc.Rate,
+		Drop:        sc.Drop,
+		Mangle:      sc.Corrupt > 0,
+		Corrupt:     sc.Corrupt,
 		Bytes:       sc.Bytes,
 		ServerBytes: sc.ServerBytes,
 		Events:      sc.Events,
@@ -193,4 +201,12 @@ func (sc Scenario) config() Config {
 		}
 	}
 	return c
+}
+
+// String formats a stream as its byte count and SHA-256, or "unknown".
+func (s *Stream) String() string {
+	if s == nil {
+		return "unknown"
+	}
+	return fmt.Sprintf("%d bytes sha256 %s", s.Bytes, s.SHA256)
 }

@@ -28,7 +28,7 @@ type mptcpInfo struct {
 }
 
 // getMPTCPInfo reads MPTCP_INFO from a connection. It fails if the socket
-// is not Multipath TCP or has fallen back to plain TCP.
+// is not Multipath TCP or, with errFallback, has fallen back to plain TCP.
 func getMPTCPInfo(conn syscall.Conn) (mptcpInfo, error) {
 	rc, err := conn.SyscallConn()
 	if err != nil {
@@ -37,13 +37,23 @@ func getMPTCPInfo(conn syscall.Conn) (mptcpInfo, error) {
 	var buf [256]byte
 	size := uint32(len(buf))
 	var errno syscall.Errno
+	proto := -1
 	if err := rc.Control(func(fd uintptr) {
 		_, _, errno = unix.Syscall6(unix.SYS_GETSOCKOPT, fd, unix.SOL_MPTCP, optMPTCPInfo,
 			uintptr(unsafe.Pointer(&buf[0])), uintptr(unsafe.Pointer(&size)), 0)
+		if errno != 0 {
+			proto, _ = unix.GetsockoptInt(int(fd), unix.SOL_SOCKET, unix.SO_PROTOCOL)
+		}
 	}); err != nil {
 		return mptcpInfo{}, fmt.Errorf("mptcp info: %w", err)
 	}
 	if errno != 0 {
+		if proto == unix.IPPROTO_MPTCP {
+			// The kernel answers socket options of a fallen-back
+			// MPTCP socket like its TCP subflow would, and TCP has
+			// no MPTCP_INFO (what Go's MultipathTCP method checks).
+			return mptcpInfo{}, fmt.Errorf("%w: getsockopt MPTCP_INFO: %w", errFallback, errno)
+		}
 		return mptcpInfo{}, fmt.Errorf("not a multipath tcp connection: getsockopt MPTCP_INFO: %w", errno)
 	}
 	if size < mptcpInfoMinBytes {
@@ -56,10 +66,14 @@ func getMPTCPInfo(conn syscall.Conn) (mptcpInfo, error) {
 		Checksum: buf[42] != 0,
 	}
 	if info.Flags&infoFlagFallback != 0 {
-		return info, errors.New("connection fell back to plain tcp")
+		return info, errFallback
 	}
 	return info, nil
 }
+
+// errFallback is getMPTCPInfo's error for a connection that fell back to
+// plain TCP; the info read is returned with it.
+var errFallback = errors.New("connection fell back to plain tcp")
 
 // waitSubflows polls MPTCP_INFO until the connection has at least want
 // additional subflows, and returns the last state read.

@@ -107,10 +107,29 @@ func (n netns) readSysctl(key string) (string, error) {
 	return v, err
 }
 
+// nft runs `ip netns exec NS nft -f -` with ruleset on its standard input.
+func (n netns) nft(ctx context.Context, ruleset string) error {
+	_, err := runInput(ctx, ruleset, "ip", "netns", "exec", string(n), "nft", "-f", "-")
+	return err
+}
+
+// nftOutput runs `ip netns exec NS nft args...` and returns its output.
+func (n netns) nftOutput(ctx context.Context, args ...string) (string, error) {
+	return run(ctx, "ip", append([]string{"netns", "exec", string(n), "nft"}, args...)...)
+}
+
 // run runs a program and returns its standard output; the error carries
 // the command line and its standard error.
 func run(ctx context.Context, prog string, args ...string) (string, error) {
+	return runInput(ctx, "", prog, args...)
+}
+
+// runInput is run with stdin as the program's standard input.
+func runInput(ctx context.Context, stdin string, prog string, args ...string) (string, error) {
 	cmd := exec.CommandContext(ctx, prog, args...)
+	if stdin != "" {
+		cmd.Stdin = strings.NewReader(stdin)
+	}
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Run(); err != nil {

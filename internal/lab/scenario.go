@@ -2,6 +2,7 @@ package lab
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"slices"
@@ -41,6 +42,13 @@ type Scenario struct {
 	// ClientSubflows adds a client "subflow" endpoint (id N) for every
 	// link N >= 2, so the client opens an MP_JOIN subflow on each.
 	ClientSubflows bool
+
+	// During, when set, is called once the namespaces and the lab's capture
+	// are up, just before the traffic starts, with the name of the server's
+	// network namespace (for `ip netns exec`); the function it returns is
+	// called once the traffic has settled, before the lab's capture stops.
+	// Tests use it to run a program of their own beside the traffic.
+	During func(ctx context.Context, serverNamespace string) (after func() error, err error)
 
 	// ServerSignal adds a server "signal" endpoint (id N) for every link
 	// N >= 2: the server announces it with ADD_ADDR and the client joins.
@@ -87,6 +95,35 @@ type Scenario struct {
 	// Rate limits every veth in both directions with a tbf qdisc, in tc's
 	// syntax (for example "10mbit"). Needs the tc program.
 	Rate string
+
+	// Drop makes the receiving namespace drop this percentage (0 to 100,
+	// resolution 0.01) of the TCP segments that carry data, in both
+	// directions, at random (nftables numgen random in the prerouting
+	// hook): the subflows retransmit, and MPTCP usually reinjects data
+	// on other subflows. The capture holds every lost segment and its
+	// retransmission: the server's incoming segments are dropped after
+	// the capture has seen them, its outgoing ones in the client
+	// namespace. SYNs and segments without data are never dropped, so no
+	// handshake or close waits for a retransmission timeout. Needs the
+	// nft program.
+	Drop float64
+
+	// Corrupt makes a middlebox (an nftables rule in the client
+	// namespace, on the way out) invert 4 payload bytes in this many
+	// client-to-server data segments in a row, starting with the 41st
+	// segment longer than 1000 bytes (first transmissions only, counted
+	// over all connections), well after the handshake. The capture, in
+	// the server namespace, holds the corrupted bytes. With Checksum and
+	// a single subflow, the server detects the bad DSS checksum, answers
+	// with MP_FAIL, both ends fall back to plain TCP and the corrupted
+	// bytes reach the server's application: the manifest records,
+	// truthfully, a server "received" that differs from the client's
+	// "sent" (with more subflows the kernel resets the subflow instead
+	// and the data is sent again on another one; without Checksum
+	// nothing notices). More than 1 often makes Linux 6.18 exchange
+	// MP_FAIL in a loop and stall the connection. Run fails if no
+	// segment was corrupted. Needs the nft program.
+	Corrupt int
 
 	// Events change the paths while data flows, at times relative to the
 	// start of the transfer (when every connection has its subflows).
@@ -148,6 +185,14 @@ func Scenarios() []Scenario {
 		{Name: "failover", Links: 2, ClientSubflows: true, Bytes: 300_000,
 			Chunk: 8 << 10, Pause: 20 * time.Millisecond,
 			Events: []Event{{At: 300 * time.Millisecond, Action: LinkDown, Link: 1}}},
+		// Random loss on three rate-limited paths: TCP retransmissions
+		// and, usually, data-level reinjections.
+		{Name: "lossy", Links: 3, ClientSubflows: true, Conns: 2, Bytes: 300_000, Drop: 2, Rate: "20mbit"},
+		// A middlebox corrupts one segment: MP_FAIL and fallback. Paced,
+		// so that the server has nothing in flight and has not closed
+		// when the connection falls back: Linux 6.18 then loses data
+		// the server had sent, or never ends the connection.
+		{Name: "corrupt", Links: 1, Checksum: true, Corrupt: 1, Bytes: 400_000, Pause: 2 * time.Millisecond},
 	}
 }
 
@@ -188,8 +233,14 @@ func (sc Scenario) withDefaults() (Scenario, error) {
 	if sc.Timeout == 0 {
 		sc.Timeout = DefaultTimeout
 	}
-	if sc.Conns < 0 || sc.Bytes < 0 || sc.ServerBytes < 0 || sc.Chunk < 0 || sc.Pause < 0 || sc.Timeout < 0 {
-		return sc, fmt.Errorf("scenario %s: negative conns, bytes, chunk, pause or timeout", sc.Name)
+	if sc.Conns < 0 || sc.Bytes < 0 || sc.ServerBytes < 0 || sc.Chunk < 0 || sc.Pause < 0 || sc.Timeout < 0 || sc.Corrupt < 0 {
+		return sc, fmt.Errorf("scenario %s: negative conns, bytes, chunk, pause, timeout or corrupt", sc.Name)
+	}
+	if !(sc.Drop >= 0 && sc.Drop <= 100) {
+		return sc, fmt.Errorf("scenario %s: drop must be 0 to 100 percent, not %v", sc.Name, sc.Drop)
+	}
+	if sc.Drop > 0 && sc.dropThreshold() == 0 {
+		return sc, fmt.Errorf("scenario %s: drop %v%% is below the resolution of 0.01%%", sc.Name, sc.Drop)
 	}
 	for _, ev := range sc.Events {
 		if ev.Link < 1 || ev.Link > sc.Links {

@@ -80,10 +80,8 @@ func (t *topology) close(ctx context.Context) error {
 // setup builds the links, addresses, routes and MPTCP configuration.
 func (t *topology) setup(ctx context.Context) error {
 	sc := t.sc
-	if sc.Rate != "" {
-		if _, err := exec.LookPath("tc"); err != nil {
-			return fmt.Errorf("rate limit %s needs tc: %w: %w", sc.Rate, err, ErrUnsupported)
-		}
+	if err := checkTools(sc); err != nil {
+		return err
 	}
 	for _, ns := range []netns{t.client, t.server} {
 		if v, err := ns.readSysctl("net.mptcp.enabled"); err != nil {
@@ -164,7 +162,18 @@ func (t *topology) setup(ctx context.Context) error {
 			}
 		}
 	}
-	return nil
+	return t.installNftables(ctx)
+}
+
+// checkTools makes sure the programs the scenario needs besides ip are
+// there.
+func checkTools(sc Scenario) error {
+	if sc.Rate != "" {
+		if _, err := exec.LookPath("tc"); err != nil {
+			return fmt.Errorf("rate limit %s needs tc: %w: %w", sc.Rate, err, ErrUnsupported)
+		}
+	}
+	return checkNft(sc)
 }
 
 // sysctls configures a namespace before its links exist, so that new

@@ -34,6 +34,23 @@ type transfer struct {
 	mu      sync.Mutex
 	closers []io.Closer
 	closed  bool
+	checked map[netip.AddrPort]chan struct{} // by client address, closed when the server has checked
+}
+
+// serverChecked returns the channel that is closed once the server has
+// checked the connection from the client address a.
+func (tr *transfer) serverChecked(a netip.AddrPort) chan struct{} {
+	tr.mu.Lock()
+	defer tr.mu.Unlock()
+	if tr.checked == nil {
+		tr.checked = make(map[netip.AddrPort]chan struct{})
+	}
+	ch := tr.checked[a]
+	if ch == nil {
+		ch = make(chan struct{})
+		tr.checked[a] = ch
+	}
+	return ch
 }
 
 // track registers c to be closed when the transfer ends or is canceled.
@@ -218,6 +235,7 @@ func (tr *transfer) serve(ctx context.Context, i int, c *net.TCPConn) (connRecor
 	if err := tr.checkMPTCP(ctx, c, &rec.state); err != nil {
 		return rec, err
 	}
+	close(tr.serverChecked(rec.remote))
 	werr := make(chan error, 1)
 	go func() {
 		err := s.send(ctx, c, tr.sc.ServerBytes)
@@ -260,6 +278,14 @@ func (tr *transfer) client(ctx context.Context, i int, c *net.TCPConn, ready fun
 		return rec, err
 	}
 	ready()
+	// Data flows once both ends have checked the connection, so that
+	// the checks see it before anything the data provokes (with Corrupt,
+	// the fallback to plain TCP, after which the kernel tells nothing).
+	select {
+	case <-tr.serverChecked(rec.local):
+	case <-ctx.Done():
+		return rec, context.Cause(ctx)
+	}
 	s := newSender(tr.sc, i, "client")
 	werr := make(chan error, 1)
 	go func() {
@@ -302,11 +328,17 @@ func (tr *transfer) checkMPTCP(ctx context.Context, c *net.TCPConn, st *ConnStat
 	return nil
 }
 
-// sample updates st with c's current number of subflows.
+// sample updates st with c's current number of subflows and whether it
+// fell back to plain TCP.
 func (tr *transfer) sample(c *net.TCPConn, st *ConnState) {
-	if info, err := getMPTCPInfo(c); err == nil {
-		st.Subflows = max(st.Subflows, info.Subflows)
+	info, err := getMPTCPInfo(c)
+	switch {
+	case errors.Is(err, errFallback):
+		st.Fallback = true
+	case err != nil:
+		return
 	}
+	st.Subflows = max(st.Subflows, info.Subflows)
 }
 
 // sender writes deterministic random bytes and hashes what it wrote.
