@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/mptcpdump/mptcpdump/capture"
 	"github.com/mptcpdump/mptcpdump/decode"
@@ -11,7 +12,8 @@ import (
 	"github.com/mptcpdump/mptcpdump/validate"
 )
 
-// Source yields capture records; *capture.Reader is one.
+// Source yields capture records; *capture.Reader and *capture.Live are
+// sources.
 type Source interface {
 	Next(rec *capture.Record) error
 }
@@ -32,8 +34,23 @@ type Result struct {
 	Findings []validate.Finding
 	Timeline *Timeline
 	// Warning is set when the capture could not be read to its end (a file
-	// cut in the middle of a record): everything before was analyzed.
+	// cut in the middle of a record, an interface that went away):
+	// everything before was analyzed.
 	Warning string
+	// Live describes a live capture; nil for files.
+	Live *LiveStats
+	// Evicted counts closed connections aged out of a long live capture.
+	Evicted int
+}
+
+// LiveStats are the counters of a live capture.
+type LiveStats struct {
+	Interface      string
+	Filter         string
+	KernelReceived uint64 // frames the kernel handed to the socket
+	KernelDropped  uint64 // frames the kernel dropped (ring full)
+	Written        uint64 // frames saved with -w
+	WriteError     string // the first error writing -w, if any
 }
 
 // Options tune an analysis.
@@ -42,18 +59,90 @@ type Options struct {
 	Sinks reassembly.SinkFactory
 }
 
+// Session is one analysis in progress: records go in one at a time (from a
+// file or a live interface, the same way), and a Result can be taken at
+// any moment — a live view — or at the end. Not safe for concurrent use:
+// one goroutine owns it.
+type Session struct {
+	dec     *decode.Decoder
+	tracker *reassembly.Tracker
+	checker *validate.Checker
+	res     Result
+	pkt     decode.Packet
+	done    bool
+}
+
+// NewSession starts an analysis.
+func NewSession(opt Options) *Session {
+	s := &Session{dec: decode.NewDecoder(), checker: validate.NewChecker()}
+	s.res.Timeline = &Timeline{}
+	s.tracker = reassembly.NewTracker(observers{s.checker, s.res.Timeline})
+	if opt.Sinks != nil {
+		s.tracker.SetSinks(opt.Sinks)
+	}
+	s.res.Tracker = s.tracker
+	return s
+}
+
+// Add analyzes one record.
+func (s *Session) Add(rec *capture.Record) {
+	c := &s.res.Counters
+	c.Frames++
+	p := &s.pkt
+	p.Number, p.Time = rec.Number, rec.Time
+	switch err := s.dec.Decode(rec.LinkType, rec.Data, p); {
+	case err == nil:
+		c.TCP++
+		s.tracker.Process(p)
+	case errors.Is(err, decode.ErrNotTCP):
+		c.NotTCP++
+	case errors.Is(err, decode.ErrUnsupportedLink):
+		c.Unsupported++
+	default:
+		c.DecodeErrors++
+	}
+}
+
+// Warn records a problem that cut the input short.
+func (s *Session) Warn(msg string) {
+	if s.res.Warning == "" {
+		s.res.Warning = msg
+	}
+}
+
+// SetLive records the counters of a live capture in the result.
+func (s *Session) SetLive(l *LiveStats) { s.res.Live = l }
+
+// Evict drops connections that finished more than age ago (packet time)
+// from the model, so that a capture running for days keeps bounded
+// memory; the count is kept in Result.Evicted.
+func (s *Session) Evict(age time.Duration) {
+	s.res.Evicted += s.tracker.Evict(age)
+}
+
+// Peek returns the analysis as it stands, for a live view: findings so
+// far, streams still open. The Result shares the model with the session:
+// read it before the next Add.
+func (s *Session) Peek() *Result {
+	r := s.res
+	r.Findings = s.checker.Findings()
+	return &r
+}
+
+// Finish settles the analysis (holes given up, hashes computed, late
+// checks run) and returns the final Result. Call it once.
+func (s *Session) Finish() *Result {
+	if !s.done {
+		s.done = true
+		s.tracker.Finish()
+	}
+	return s.Peek()
+}
+
 // Run analyzes every record of src.
 func Run(src Source, opt Options) (*Result, error) {
-	checker := validate.NewChecker()
-	timeline := &Timeline{}
-	tr := reassembly.NewTracker(observers{checker, timeline})
-	if opt.Sinks != nil {
-		tr.SetSinks(opt.Sinks)
-	}
-	res := &Result{Tracker: tr, Timeline: timeline}
-	dec := decode.NewDecoder()
+	s := NewSession(opt)
 	var rec capture.Record
-	var pkt decode.Packet
 	for {
 		err := src.Next(&rec)
 		if err == io.EOF {
@@ -61,26 +150,12 @@ func Run(src Source, opt Options) (*Result, error) {
 		}
 		if err != nil {
 			if errors.Is(err, capture.ErrTruncatedFile) {
-				res.Warning = err.Error()
+				s.res.Warning = err.Error()
 				break
 			}
 			return nil, fmt.Errorf("reading capture: %w", err)
 		}
-		res.Counters.Frames++
-		pkt.Number, pkt.Time = rec.Number, rec.Time
-		switch err := dec.Decode(rec.LinkType, rec.Data, &pkt); {
-		case err == nil:
-			res.Counters.TCP++
-			tr.Process(&pkt)
-		case errors.Is(err, decode.ErrNotTCP):
-			res.Counters.NotTCP++
-		case errors.Is(err, decode.ErrUnsupportedLink):
-			res.Counters.Unsupported++
-		default:
-			res.Counters.DecodeErrors++
-		}
+		s.Add(&rec)
 	}
-	tr.Finish()
-	res.Findings = checker.Findings()
-	return res, nil
+	return s.Finish(), nil
 }

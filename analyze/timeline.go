@@ -7,8 +7,8 @@ import (
 	"github.com/mptcpdump/mptcpdump/reassembly"
 )
 
-// MaxTimelineEvents caps the timeline kept for a capture; later events
-// are counted in Timeline.Dropped, not kept.
+// MaxTimelineEvents caps the timeline kept for a capture: the most recent
+// events are kept, older ones are counted in Timeline.Dropped.
 const MaxTimelineEvents = 100_000
 
 // TimelineEvent is one entry of the timeline: what happened to which
@@ -24,10 +24,13 @@ type TimelineEvent struct {
 }
 
 // Timeline collects the model's timeline events (reassembly.EventKind
-// IsTimeline) in capture order, up to MaxTimelineEvents.
+// IsTimeline) in capture order: the last MaxTimelineEvents of them, in a
+// ring, so a capture of any length costs bounded memory.
 type Timeline struct {
-	Events  []TimelineEvent
-	Dropped int
+	ring    []TimelineEvent
+	head    int // index of the oldest event once the ring is full
+	Dropped int // events that fell out of the ring
+	max     int
 }
 
 // Observe implements reassembly.Observer.
@@ -35,12 +38,26 @@ func (tl *Timeline) Observe(e *reassembly.Event) {
 	if !e.Kind.IsTimeline() || e.Conn == nil {
 		return
 	}
-	if len(tl.Events) >= MaxTimelineEvents {
-		tl.Dropped++
+	ev := TimelineEvent{Time: e.Time, Packet: e.Packet, Kind: e.Kind, Conn: e.Conn,
+		Subflow: e.Subflow, Side: e.Side, Detail: detail(e)}
+	limit := tl.max
+	if limit == 0 {
+		limit = MaxTimelineEvents
+	}
+	if len(tl.ring) < limit {
+		tl.ring = append(tl.ring, ev)
 		return
 	}
-	tl.Events = append(tl.Events, TimelineEvent{Time: e.Time, Packet: e.Packet, Kind: e.Kind, Conn: e.Conn,
-		Subflow: e.Subflow, Side: e.Side, Detail: detail(e)})
+	tl.ring[tl.head] = ev
+	tl.head = (tl.head + 1) % len(tl.ring)
+	tl.Dropped++
+}
+
+// Events returns the kept events, oldest first.
+func (tl *Timeline) Events() []TimelineEvent {
+	out := make([]TimelineEvent, 0, len(tl.ring))
+	out = append(out, tl.ring[tl.head:]...)
+	return append(out, tl.ring[:tl.head]...)
 }
 
 // detail says what a timeline event carries, in words.

@@ -3,6 +3,7 @@ package reassembly
 import (
 	"fmt"
 	"net/netip"
+	"slices"
 	"time"
 
 	"github.com/mptcpdump/mptcpdump/decode"
@@ -48,6 +49,7 @@ type Tracker struct {
 	ev       Event
 
 	lastSweep time.Time
+	now       time.Time // the packet clock: the last packet's time
 	sinks     SinkFactory
 }
 
@@ -170,6 +172,9 @@ func (t *Tracker) Process(p *decode.Packet) {
 			t.emit(EventSubflowClosed, p, sf.Conn, sf)
 			t.send()
 		}
+	}
+	if p.Time.After(t.now) {
+		t.now = p.Time
 	}
 	t.sweep(p.Time)
 }
@@ -410,6 +415,34 @@ func (t *Tracker) fallback(c *Connection, p *decode.Packet, why string) {
 	ev := t.emit(EventHandshakeFallback, p, c, c.Subflows[0])
 	ev.Reason = why
 	t.send()
+}
+
+// Evict forgets connections whose streams were settled (their subflows
+// all closed) and whose last packet is older than age in capture time. It
+// returns how many it forgot. Their tokens stay registered only while
+// another connection owns them.
+func (t *Tracker) Evict(age time.Duration) int {
+	now := t.now
+	kept := t.conns[:0]
+	n := 0
+	for _, c := range t.conns {
+		if c.finished && now.Sub(c.Totals().LastTime) > age {
+			n++
+			for s := range c.Ends {
+				if e := c.Ends[s]; e.HasKey {
+					t.tokens[e.Token] = slices.DeleteFunc(t.tokens[e.Token], func(o tokenOwner) bool { return o.conn == c })
+					if len(t.tokens[e.Token]) == 0 {
+						delete(t.tokens, e.Token)
+					}
+				}
+			}
+			continue
+		}
+		kept = append(kept, c)
+	}
+	clear(t.conns[len(kept):])
+	t.conns = kept
+	return n
 }
 
 // Finish ends the analysis: HMACs that could not be checked when they were

@@ -418,3 +418,24 @@ func TestMalformedOptionReported(t *testing.T) {
 		t.Errorf("option error %+v", oe)
 	}
 }
+
+// Evict forgets settled connections older than the age, and their tokens.
+func TestEvict(t *testing.T) {
+	tr := NewTracker(nil)
+	b := &builder{}
+	handshakeV1(tr, b)
+	tr.Process(b.pkt(client, server, decode.FlagFIN|ack, 1001))
+	tr.Process(b.pkt(server, client, decode.FlagFIN|ack, 5001))
+	if n := tr.Evict(time.Minute); n != 0 {
+		t.Fatalf("evicted %d while the subflow lingers", n)
+	}
+	// Two minutes of packet time later, on another connection.
+	other := netip.MustParseAddrPort("10.0.0.3:40000")
+	b.n = 10
+	p := b.pkt(other, server, syn, 1, mpcSYNv1())
+	p.Time = t0.Add(3 * time.Minute)
+	tr.Process(p)
+	if n := tr.Evict(time.Minute); n != 1 || len(tr.Connections()) != 1 || len(tr.tokens[tokenB]) != 0 {
+		t.Errorf("evicted %d, %d connections left, token owners %d", n, len(tr.Connections()), len(tr.tokens[tokenB]))
+	}
+}

@@ -63,6 +63,16 @@ type Capture struct {
 	Unsupported   uint64 `json:"unsupported_link"`
 	Unattached    uint64 `json:"unattached_mptcp_segments"`
 	Warning       string `json:"warning,omitempty"`
+	// Live capture only.
+	Interface      string  `json:"interface,omitempty"`
+	Filter         string  `json:"filter,omitempty"`
+	KernelReceived *uint64 `json:"kernel_received,omitempty"`
+	KernelDropped  *uint64 `json:"kernel_dropped,omitempty"`
+	Written        *uint64 `json:"written,omitempty"`
+	WriteError     string  `json:"write_error,omitempty"`
+	// EvictedConnections counts closed connections aged out of a long
+	// live capture (they are not in connections[]).
+	EvictedConnections int `json:"evicted_connections,omitempty"`
 }
 
 // Bytes counts bytes per direction: c2s from the client (or the subflow's
@@ -194,6 +204,12 @@ func Build(file string, res *analyze.Result) *Document {
 		Unlinked:    []Subflow{},
 		Findings:    []Finding{},
 	}
+	if l := res.Live; l != nil {
+		doc.Capture.Interface, doc.Capture.Filter, doc.Capture.WriteError = l.Interface, l.Filter, l.WriteError
+		recv, drop, written := l.KernelReceived, l.KernelDropped, l.Written
+		doc.Capture.KernelReceived, doc.Capture.KernelDropped, doc.Capture.Written = &recv, &drop, &written
+	}
+	doc.Capture.EvictedConnections = res.Evicted
 	for _, c := range tr.Connections() {
 		doc.Connections = append(doc.Connections, buildConnection(c))
 	}
@@ -206,7 +222,7 @@ func Build(file string, res *analyze.Result) *Document {
 	doc.Events = []Event{}
 	if tl := res.Timeline; tl != nil {
 		doc.EventsDropped = tl.Dropped
-		for _, e := range tl.Events {
+		for _, e := range tl.Events() {
 			ev := Event{Time: timeString(e.Time), Packet: e.Packet, Connection: e.Conn.ID, Type: e.Kind.Name(), Detail: e.Detail}
 			if e.Subflow != nil && e.Subflow.Conn == e.Conn {
 				id := e.Subflow.ID

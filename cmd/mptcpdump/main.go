@@ -1,6 +1,8 @@
-// Command mptcpdump analyzes Multipath TCP in packet captures: it decodes
-// every MPTCP option, links subflows into connections by token, verifies
-// each join's HMAC and reports what it found. See the README and docs/.
+// Command mptcpdump analyzes Multipath TCP in packet captures and on live
+// interfaces: it decodes every MPTCP option, links subflows into
+// connections by token, verifies each join's HMAC, rebuilds each
+// connection's data streams and reports what it found. See the README and
+// docs/.
 package main
 
 import (
@@ -10,6 +12,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"strings"
 
 	"github.com/mptcpdump/mptcpdump/analyze"
 	"github.com/mptcpdump/mptcpdump/capture"
@@ -27,70 +30,89 @@ const (
 	exitUsage    = 2 // bad usage or unreadable input
 )
 
+const usage = `usage: mptcpdump -r FILE [options]
+       mptcpdump -i IFACE [options] [capture filter]
+
+`
+
 type config struct {
 	read     string
+	iface    string
+	filter   string // tcpdump-syntax capture filter (live only)
+	count    uint64 // stop after this many packets (0: no limit)
+	write    string // live: also save the packets here (pcapng)
+	tui      bool
 	json     bool
 	verbose  bool
 	streams  string
 	strict   bool
 	severity string
 	codes    string
+
+	findings report.FindingFilter
 }
 
-// run is the whole program; it returns the exit status.
-func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
-	var cfg config
+// parseArgs reads the command line; a non-nil error is a usage error, and
+// errHelp asks for the help text.
+func parseArgs(args []string, stderr io.Writer) (*config, error) {
+	cfg := &config{}
 	fs := flag.NewFlagSet("mptcpdump", flag.ContinueOnError)
 	fs.SetOutput(io.Discard)
 	fs.StringVar(&cfg.read, "r", "", "read packets from `file` (pcap or pcapng; - for standard input)")
+	fs.StringVar(&cfg.iface, "i", "", "capture live on `interface` (any: all interfaces); a capture filter may follow the options")
+	fs.Uint64Var(&cfg.count, "c", 0, "stop after `n` packets")
+	fs.StringVar(&cfg.write, "w", "", "with -i, also write the captured packets to `file` (pcapng)")
+	fs.BoolVar(&cfg.tui, "tui", false, "show the terminal UI (q quits, ? shows the keys)")
 	fs.BoolVar(&cfg.json, "json", false, "print one JSON document (schema in docs/json.md)")
-	fs.BoolVar(&cfg.verbose, "v", false, "verbose: one table row per subflow")
+	fs.BoolVar(&cfg.verbose, "v", false, "verbose: subflow rows and the events timeline in the table")
 	fs.StringVar(&cfg.streams, "write-streams", "", "write each connection's data streams to `dir`/conn-<id>-{c2s,s2c}.bin")
 	fs.BoolVar(&cfg.strict, "strict", false, "exit 1 when error findings remain (after --severity/--code filters)")
 	fs.StringVar(&cfg.severity, "severity", "", "show only findings of these `severities` (comma-separated: error,warning,info)")
 	fs.StringVar(&cfg.codes, "code", "", "show only findings with these `codes` (comma-separated, see docs/findings.md)")
-	fs.Usage = func() {} // errors are reported in one line below; -h prints the help
+	fs.Usage = func() {} // errors are reported in one line; -h prints the help
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintf(stderr, "usage: mptcpdump -r FILE [--json] [-v] [--write-streams DIR] [--strict] [--severity LIST] [--code LIST]\n\nOptions:\n")
+			fmt.Fprint(stderr, usage+"Options:\n")
 			fs.SetOutput(stderr)
 			fs.PrintDefaults()
-			return exitOK
 		}
-		fmt.Fprintf(stderr, "mptcpdump: %v (see mptcpdump -h)\n", err)
-		return exitUsage
+		return nil, err
+	}
+	var err error
+	if cfg.findings, err = report.NewFindingFilter(cfg.severity, cfg.codes); err != nil {
+		return nil, err
+	}
+	switch {
+	case cfg.read != "" && cfg.iface != "":
+		return nil, errors.New("-r and -i exclude each other")
+	case cfg.read == "" && cfg.iface == "":
+		return nil, errors.New("no capture given: use -r FILE or -i IFACE")
+	case cfg.write != "" && cfg.iface == "":
+		return nil, errors.New("-w writes a live capture: use it with -i")
+	case cfg.tui && cfg.json:
+		return nil, errors.New("--tui and --json exclude each other")
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "mptcpdump: unexpected argument %q (see mptcpdump -h)\n", fs.Arg(0))
-		return exitUsage
+		if cfg.iface == "" {
+			return nil, fmt.Errorf("unexpected argument %q (capture filters apply to -i)", fs.Arg(0))
+		}
+		cfg.filter = strings.Join(fs.Args(), " ")
 	}
-	filter, err := report.NewFindingFilter(cfg.severity, cfg.codes)
+	return cfg, nil
+}
+
+// run is the whole program; it returns the exit status.
+func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
+	cfg, err := parseArgs(args, stderr)
+	if errors.Is(err, flag.ErrHelp) {
+		return exitOK
+	}
 	if err != nil {
 		fmt.Fprintf(stderr, "mptcpdump: %v (see mptcpdump -h)\n", err)
 		return exitUsage
 	}
-	if cfg.read == "" {
-		fmt.Fprintf(stderr, "mptcpdump: no capture given: use -r FILE (see mptcpdump -h)\n")
-		return exitUsage
-	}
-	in := stdin
-	name := "-"
-	if cfg.read != "-" {
-		f, err := os.Open(cfg.read)
-		if err != nil {
-			fmt.Fprintf(stderr, "mptcpdump: %v\n", err)
-			return exitUsage
-		}
-		defer f.Close()
-		in, name = f, cfg.read
-	}
-	src, err := capture.Open(in)
-	if err != nil {
-		fmt.Fprintf(stderr, "mptcpdump: %s: %v\n", name, err)
-		return exitUsage
-	}
-	var opt analyze.Options
 	var files *analyze.StreamFiles
+	var opt analyze.Options
 	if cfg.streams != "" {
 		if err := os.MkdirAll(cfg.streams, 0o755); err != nil {
 			fmt.Fprintf(stderr, "mptcpdump: %v\n", err)
@@ -99,10 +121,16 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		files = &analyze.StreamFiles{Dir: cfg.streams}
 		opt.Sinks = files.Sink
 	}
-	res, err := analyze.Run(src, opt)
-	if err != nil {
-		fmt.Fprintf(stderr, "mptcpdump: %s: %v\n", name, err)
-		return exitUsage
+	var res *analyze.Result
+	var name string
+	var code int
+	if cfg.iface != "" {
+		res, name, code = runLive(cfg, opt, stderr)
+	} else {
+		res, name, code = runFile(cfg, opt, stdin, stderr)
+	}
+	if res == nil {
+		return code
 	}
 	if files != nil {
 		files.Complete(res.Tracker.Connections())
@@ -110,12 +138,70 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 			fmt.Fprintf(stderr, "mptcpdump: warning: writing streams: %v\n", err)
 		}
 	}
+	if cfg.tui {
+		return exitOK // the UI showed everything
+	}
+	return printReport(cfg, name, res, stdout, stderr)
+}
+
+// runFile analyzes a capture file (or standard input).
+func runFile(cfg *config, opt analyze.Options, stdin io.Reader, stderr io.Writer) (*analyze.Result, string, int) {
+	in, name := stdin, "-"
+	if cfg.read != "-" {
+		f, err := os.Open(cfg.read)
+		if err != nil {
+			fmt.Fprintf(stderr, "mptcpdump: %v\n", err)
+			return nil, "", exitUsage
+		}
+		defer f.Close()
+		in, name = f, cfg.read
+	}
+	src, err := capture.Open(in)
+	if err != nil {
+		fmt.Fprintf(stderr, "mptcpdump: %s: %v\n", name, err)
+		return nil, "", exitUsage
+	}
+	var s analyze.Source = src
+	if cfg.count > 0 {
+		s = &limited{src: src, left: cfg.count}
+	}
+	var res *analyze.Result
+	if cfg.tui {
+		res, err = browse(s, opt, name)
+	} else {
+		res, err = analyze.Run(s, opt)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "mptcpdump: %s: %v\n", name, err)
+		return nil, "", exitUsage
+	}
 	if res.Warning != "" {
 		fmt.Fprintf(stderr, "mptcpdump: warning: %s: %s\n", name, res.Warning)
 	}
+	return res, name, exitOK
+}
+
+// limited ends a source after a number of records (-c).
+type limited struct {
+	src  analyze.Source
+	left uint64
+}
+
+func (l *limited) Next(rec *capture.Record) error {
+	if l.left == 0 {
+		return io.EOF
+	}
+	l.left--
+	return l.src.Next(rec)
+}
+
+// printReport writes the table or the JSON document and decides the exit
+// status.
+func printReport(cfg *config, name string, res *analyze.Result, stdout, stderr io.Writer) int {
 	doc := report.Build(name, res)
-	doc.Findings = filter.Apply(doc.Findings)
+	doc.Findings = cfg.findings.Apply(doc.Findings)
 	out := bufio.NewWriterSize(stdout, 64<<10)
+	var err error
 	if cfg.json {
 		err = report.WriteJSON(out, doc)
 	} else {
