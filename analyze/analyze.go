@@ -8,6 +8,7 @@ import (
 
 	"github.com/mptcpdump/mptcpdump/capture"
 	"github.com/mptcpdump/mptcpdump/decode"
+	"github.com/mptcpdump/mptcpdump/metrics"
 	"github.com/mptcpdump/mptcpdump/reassembly"
 	"github.com/mptcpdump/mptcpdump/validate"
 )
@@ -33,6 +34,7 @@ type Result struct {
 	Tracker  *reassembly.Tracker
 	Findings []validate.Finding
 	Timeline *Timeline
+	Metrics  *metrics.Collector
 	// Warning is set when the capture could not be read to its end (a file
 	// cut in the middle of a record, an interface that went away):
 	// everything before was analyzed.
@@ -57,6 +59,10 @@ type LiveStats struct {
 type Options struct {
 	// Sinks, when set, receives every connection's data-level streams.
 	Sinks reassembly.SinkFactory
+	// Packet, when set, is called for every TCP segment after the model
+	// processed it, with the subflow it belongs to (nil for none). The
+	// packet and what it points to are valid only during the call.
+	Packet func(p *decode.Packet, sf *reassembly.Subflow)
 }
 
 // Session is one analysis in progress: records go in one at a time (from a
@@ -70,17 +76,21 @@ type Session struct {
 	res     Result
 	pkt     decode.Packet
 	done    bool
+	hook    func(*decode.Packet, *reassembly.Subflow)
 }
 
 // NewSession starts an analysis.
 func NewSession(opt Options) *Session {
 	s := &Session{dec: decode.NewDecoder(), checker: validate.NewChecker()}
 	s.res.Timeline = &Timeline{}
+	s.res.Metrics = metrics.NewCollector()
 	s.tracker = reassembly.NewTracker(observers{s.checker, s.res.Timeline})
+	s.tracker.SetDataObserver(s.res.Metrics)
 	if opt.Sinks != nil {
 		s.tracker.SetSinks(opt.Sinks)
 	}
 	s.res.Tracker = s.tracker
+	s.hook = opt.Packet
 	return s
 }
 
@@ -94,6 +104,9 @@ func (s *Session) Add(rec *capture.Record) {
 	case err == nil:
 		c.TCP++
 		s.tracker.Process(p)
+		if s.hook != nil {
+			s.hook(p, s.tracker.Last())
+		}
 	case errors.Is(err, decode.ErrNotTCP):
 		c.NotTCP++
 	case errors.Is(err, decode.ErrUnsupportedLink):
@@ -117,7 +130,14 @@ func (s *Session) SetLive(l *LiveStats) { s.res.Live = l }
 // from the model, so that a capture running for days keeps bounded
 // memory; the count is kept in Result.Evicted.
 func (s *Session) Evict(age time.Duration) {
-	s.res.Evicted += s.tracker.Evict(age)
+	if n := s.tracker.Evict(age); n > 0 {
+		s.res.Evicted += n
+		kept := map[*reassembly.Connection]bool{}
+		for _, c := range s.tracker.Connections() {
+			kept[c] = true
+		}
+		s.res.Metrics.Forget(func(c *reassembly.Connection) bool { return kept[c] })
+	}
 }
 
 // Peek returns the analysis as it stands, for a live view: findings so

@@ -89,6 +89,10 @@ func (t *Tracker) onSignals(sf *Subflow, d Dir, p *decode.Packet) {
 				if edge := st.DataACK + st.ReceiveWindow; seqnum.DSN(st.WindowEdge).LessThan(seqnum.DSN(edge)) || st.WindowEdge == 0 {
 					st.WindowEdge = edge
 				}
+				if t.dataObs != nil {
+					t.observeData(&DataEvent{Kind: DataAcked, Conn: c, Side: s.Other(), DSN: st.lastDataACK,
+						Window: st.ReceiveWindow, FirstSubflow: -1}, p)
+				}
 			}
 		case decode.SubtypeAddAddr:
 			t.onAddAddr(sf, s, o, p)
@@ -276,6 +280,7 @@ func (t *Tracker) dataACK(c *Connection, s Side, m decode.DSS, p *decode.Packet)
 	default:
 		ack = c.expandDSN(s, m.DataACK, false)
 	}
+	st.lastDataACK = ack
 	switch {
 	case !st.HasDataACK || seqnum.DSN(st.DataACK).LessThan(seqnum.DSN(ack)):
 		st.DataACK, st.HasDataACK, st.dataACKPacket, st.dataACKRegressed = ack, true, p.Number, false

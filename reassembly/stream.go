@@ -111,6 +111,7 @@ type DataStream struct {
 
 	dataACKPacket    uint64 // the packet of the highest Data ACK
 	dataACKRegressed bool   // a later Data ACK was lower than the highest
+	lastDataACK      uint64 // the Data ACK of the last segment that carried one
 	dataFINPacket    uint64 // the packet of the first DATA_FIN
 	sentEnd          uint64 // one past the last DSN the sender mapped (DATA_FIN included)
 	sentAny          bool
@@ -228,6 +229,9 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 	off := uint64(seqnum.Expand(seqnum.DSN(fs.buf.HighestSeen()), rel))
 	deliver := func(off uint64, data []byte, tag uint32) { t.subflowData(sf, d, off, data, tag, p) }
 	res := fs.buf.Push(off, p.Payload, uint32(p.Number), deliver)
+	if t.dataObs != nil && res.Duplicate > 0 {
+		t.observeData(&DataEvent{Kind: SubflowRetransmission, Conn: c, Subflow: sf, Side: side, Len: res.Duplicate, FirstSubflow: -1}, p)
+	}
 	if res.Skipped > 0 {
 		ev := t.emit(EventCapReached, p, c, sf)
 		ev.Reason = "subflow out-of-order buffer full: a hole was given up"
@@ -489,6 +493,14 @@ func (t *Tracker) dataBytes(sf *Subflow, c *Connection, side Side, dsn uint64, d
 		return
 	}
 	res := st.buf.Push(dsn, data, uint32(sf.ID+1), st.deliver)
+	if t.dataObs != nil {
+		e := DataEvent{Kind: DataPlaced, Conn: c, Subflow: sf, Side: side, DSN: dsn, Len: len(data),
+			New: res.New, Duplicate: res.Duplicate, OtherSubflow: res.DupOtherTag, FirstSubflow: -1}
+		if res.DupOtherTag > 0 && res.FirstTag > 0 {
+			e.FirstSubflow = int(res.FirstTag) - 1
+		}
+		t.observeData(&e, p)
+	}
 	st.Reinjected += uint64(res.DupOtherTag)
 	st.Retransmitted += uint64(res.Duplicate - res.DupOtherTag)
 	if res.Mismatch > 0 {

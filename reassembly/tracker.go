@@ -51,7 +51,14 @@ type Tracker struct {
 	lastSweep time.Time
 	now       time.Time // the packet clock: the last packet's time
 	sinks     SinkFactory
+	dataObs   DataObserver
+	last      *Subflow // the subflow of the last processed packet, nil if none
 }
+
+// Last returns the subflow the last processed packet belonged to (nil
+// when it belonged to none); its Conn is the connection (nil for a join
+// that matched no token).
+func (t *Tracker) Last() *Subflow { return t.last }
 
 // SetSinks makes the tracker write every connection's data-level streams
 // to the writers f returns. Call it before the first Process.
@@ -95,6 +102,7 @@ func (t *Tracker) Process(p *decode.Packet) {
 	if p.MPTCP() {
 		t.stats.MPTCPPackets++
 	}
+	t.last = nil
 	key := keyOf(p.Src, p.Dst)
 	sf := t.flows[key]
 	syn := p.Flags.Has(decode.FlagSYN)
@@ -128,6 +136,7 @@ func (t *Tracker) Process(p *decode.Packet) {
 		t.reportOptionErrors(p, nil)
 		return
 	}
+	t.last = sf
 	t.account(sf, p)
 	t.reportOptionErrors(p, sf)
 	d := sf.dirOf(p.Src)

@@ -116,6 +116,7 @@ type Connection struct {
 	} `json:"addresses"`
 	C2S      Stream    `json:"c2s"`
 	S2C      Stream    `json:"s2c"`
+	Metrics  Metrics   `json:"metrics"`
 	Subflows []Subflow `json:"subflows"`
 }
 
@@ -211,7 +212,15 @@ func Build(file string, res *analyze.Result) *Document {
 	}
 	doc.Capture.EvictedConnections = res.Evicted
 	for _, c := range tr.Connections() {
-		doc.Connections = append(doc.Connections, buildConnection(c))
+		conn := buildConnection(c)
+		if res.Metrics != nil {
+			if m := res.Metrics.Connection(c); m != nil {
+				conn.Metrics = Metrics{C2S: buildDirection(m.Dirs[reassembly.Client]), S2C: buildDirection(m.Dirs[reassembly.Server])}
+			} else {
+				conn.Metrics = Metrics{C2S: buildDirection(nil), S2C: buildDirection(nil)}
+			}
+		}
+		doc.Connections = append(doc.Connections, conn)
 	}
 	for _, sf := range tr.Unlinked() {
 		doc.Unlinked = append(doc.Unlinked, buildSubflow(sf))

@@ -17,6 +17,28 @@ const maxTableEvents = 200
 // TableOptions select what the summary shows.
 type TableOptions struct {
 	Verbose bool // one row per subflow under each connection
+	Raw     bool // exact byte counts and durations
+	// Width is the terminal's width in columns; below WideTable the
+	// connections table drops its borders and secondary columns to fit.
+	// 0 means unknown (not a terminal): the full table.
+	Width int
+}
+
+// WideTable is the width from which the full connections table is shown.
+const WideTable = 140
+
+// compactTable is a borderless table for narrow terminals.
+func compactTable(w io.Writer) *tablewriter.Table {
+	return tablewriter.NewTable(w,
+		tablewriter.WithRenderer(renderer.NewBlueprint(tw.Rendition{
+			Borders:  tw.BorderNone,
+			Symbols:  tw.NewSymbols(tw.StyleNone),
+			Settings: tw.Settings{Separators: tw.Separators{BetweenColumns: tw.Off, BetweenRows: tw.Off}, Lines: tw.Lines{ShowHeaderLine: tw.Off}},
+		})),
+		tablewriter.WithHeaderAutoFormat(tw.Off),
+		tablewriter.WithRowAutoWrap(tw.WrapNone),
+		tablewriter.WithPadding(tw.Padding{Left: "", Right: " "}),
+	)
 }
 
 func newTable(w io.Writer) *tablewriter.Table {
@@ -39,31 +61,7 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 		fmt.Fprintf(ew, "warning: %s\n", c.Warning)
 	}
 	if len(doc.Connections) > 0 {
-		t := newTable(ew)
-		t.Header("ID", "VER", "CLIENT", "SERVER", "SUBFLOWS", "DATA c2s/s2c", "STREAMS", "REINJ", "DSS CSUM", "DURATION")
-		for _, cn := range doc.Connections {
-			ver := "v" + strconv.Itoa(cn.Version)
-			if cn.Fallback {
-				ver += " TCP"
-			}
-			t.Append(strconv.Itoa(cn.ID), ver, cn.Client, cn.Server, subflowSummary(cn),
-				humanBytes(cn.C2S.Bytes)+"/"+humanBytes(cn.S2C.Bytes), streamState(cn.C2S)+"/"+streamState(cn.S2C),
-				humanBytes(cn.C2S.ReinjectedBytes+cn.S2C.ReinjectedBytes), checksumState(cn), fmt.Sprintf("%.3fs", cn.Duration))
-			if opt.Verbose {
-				for _, sf := range cn.Subflows {
-					role := "initial"
-					if sf.Join {
-						role = "join " + sf.HMAC
-						if sf.Backup {
-							role += " backup"
-						}
-					}
-					t.Append(fmt.Sprintf("  %d.%d", cn.ID, sf.ID), role, sf.Client, sf.Server, sf.State,
-						humanBytes(sf.PayloadBytes.C2S)+"/"+humanBytes(sf.PayloadBytes.S2C), strconv.FormatUint(sf.Packets, 10)+" pkts", "", "", "")
-				}
-			}
-		}
-		if err := t.Render(); err != nil {
+		if err := connectionsTable(ew, doc, opt); err != nil {
 			return err
 		}
 	}
@@ -133,6 +131,112 @@ func checksumState(c Connection) string {
 		out += fmt.Sprintf(", %d ?", u)
 	}
 	return out
+}
+
+// connectionsTable prints one row per connection (and per subflow with
+// Verbose): the full table on wide terminals and in files, a borderless
+// one with the essential columns on narrow terminals (80 columns hold an
+// IPv4 connection).
+func connectionsTable(w io.Writer, doc *Document, opt TableOptions) error {
+	size := func(n uint64) string {
+		if opt.Raw {
+			return strconv.FormatUint(n, 10)
+		}
+		return humanBytes(n)
+	}
+	dur := func(s float64) string {
+		if opt.Raw {
+			return strconv.FormatFloat(s, 'f', 9, 64)
+		}
+		return humanDuration(s)
+	}
+	compact := opt.Width > 0 && opt.Width < WideTable
+	var t *tablewriter.Table
+	if compact {
+		t = compactTable(w)
+		t.Header("ID", "VER", "CLIENT", "SERVER", "SUBFL", "DATA c2s/s2c", "END", "FIND")
+	} else {
+		t = newTable(w)
+		t.Header("ID", "VER", "CLIENT", "SERVER", "SUBFLOWS", "DATA c2s/s2c", "STREAMS", "REINJ", "DSS CSUM", "CLOSE", "FINDINGS", "DURATION")
+	}
+	findings := map[int]int{}
+	for _, f := range doc.Findings {
+		findings[f.Connection]++
+	}
+	for _, cn := range doc.Connections {
+		ver := "v" + strconv.Itoa(cn.Version)
+		if cn.Fallback {
+			ver += " TCP"
+		}
+		data := size(cn.C2S.Bytes) + "/" + size(cn.S2C.Bytes)
+		if compact {
+			t.Append(strconv.Itoa(cn.ID), ver, cn.Client, cn.Server, compactSubflows(cn), data, cn.Close, strconv.Itoa(findings[cn.ID]))
+		} else {
+			t.Append(strconv.Itoa(cn.ID), ver, cn.Client, cn.Server, subflowSummary(cn), data,
+				streamState(cn.C2S)+"/"+streamState(cn.S2C), size(cn.C2S.ReinjectedBytes+cn.S2C.ReinjectedBytes),
+				checksumState(cn), cn.Close, strconv.Itoa(findings[cn.ID]), dur(cn.Duration))
+		}
+		if !opt.Verbose {
+			continue
+		}
+		for _, sf := range cn.Subflows {
+			role := "initial"
+			if sf.Join {
+				role = "join " + sf.HMAC
+				if sf.Backup {
+					role += " backup"
+				}
+			}
+			bytes := size(sf.PayloadBytes.C2S) + "/" + size(sf.PayloadBytes.S2C)
+			id := fmt.Sprintf("  %d.%d", cn.ID, sf.ID)
+			if compact {
+				t.Append(id, "", sf.Client, sf.Server, "", bytes, sf.State, "")
+			} else {
+				t.Append(id, role, sf.Client, sf.Server, sf.State, bytes, strconv.FormatUint(sf.Packets, 10)+" pkts", "", "", "", "", "")
+			}
+		}
+	}
+	return t.Render()
+}
+
+// compactSubflows is "2" or "2/1✓": subflows, and valid joins when there
+// are joins ("!" when one is invalid).
+func compactSubflows(c Connection) string {
+	joins, valid, invalid := 0, 0, 0
+	for _, sf := range c.Subflows {
+		if sf.Join {
+			joins++
+			switch sf.HMAC {
+			case "valid":
+				valid++
+			case "invalid":
+				invalid++
+			}
+		}
+	}
+	out := strconv.Itoa(len(c.Subflows))
+	switch {
+	case invalid > 0:
+		out += "!"
+	case joins > 0 && valid == joins:
+		out += "✓"
+	}
+	return out
+}
+
+// humanDuration prints seconds as ms below one second, with a unit.
+func humanDuration(s float64) string {
+	switch {
+	case s < 1e-3:
+		return fmt.Sprintf("%.0fµs", s*1e6)
+	case s < 1:
+		return fmt.Sprintf("%.1fms", s*1e3)
+	case s < 120:
+		return fmt.Sprintf("%.2fs", s)
+	case s < 7200:
+		return fmt.Sprintf("%.1fmin", s/60)
+	}
+	return fmt.Sprintf("%.1fh", s/3600)
 }
 
 func subflowSummary(c Connection) string {

@@ -11,7 +11,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/netip"
 	"os"
+	"strconv"
 	"strings"
 
 	"github.com/mptcpdump/mptcpdump/analyze"
@@ -48,8 +50,16 @@ type config struct {
 	strict   bool
 	severity string
 	codes    string
+	packets  bool
+	raw      bool
+	csv      string
+	plots    string
+	conn     int
+	token    string
+	subflow  string
 
 	findings report.FindingFilter
+	selector report.PacketSelector
 }
 
 // parseArgs reads the command line; a non-nil error is a usage error, and
@@ -69,6 +79,13 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.strict, "strict", false, "exit 1 when error findings remain (after --severity/--code filters)")
 	fs.StringVar(&cfg.severity, "severity", "", "show only findings of these `severities` (comma-separated: error,warning,info)")
 	fs.StringVar(&cfg.codes, "code", "", "show only findings with these `codes` (comma-separated, see docs/findings.md)")
+	fs.BoolVar(&cfg.packets, "packets", false, "print one line per packet, tcpdump-style, with every MPTCP option in words (-v: raw fields too)")
+	fs.BoolVar(&cfg.raw, "raw", false, "exact numbers in the table instead of KiB/MiB and rounded durations")
+	fs.StringVar(&cfg.csv, "csv", "", "write connections.csv, subflows.csv, findings.csv, events.csv and metrics.csv to `dir`")
+	fs.StringVar(&cfg.plots, "plot", "", "write a data-sequence graph per connection to `dir`/conn-<id>.svg")
+	fs.IntVar(&cfg.conn, "conn", 0, "show only connection `id`")
+	fs.StringVar(&cfg.token, "token", "", "show only the connection with this `token` (8 hex digits, either end)")
+	fs.StringVar(&cfg.subflow, "subflow", "", "show only connections with a subflow to or from `addr:port`")
 	fs.Usage = func() {} // errors are reported in one line; -h prints the help
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -82,6 +99,21 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if cfg.findings, err = report.NewFindingFilter(cfg.severity, cfg.codes); err != nil {
 		return nil, err
 	}
+	cfg.selector.Conn = cfg.conn
+	if cfg.token != "" {
+		v, err := strconv.ParseUint(strings.TrimPrefix(cfg.token, "0x"), 16, 32)
+		if err != nil {
+			return nil, fmt.Errorf("--token %q: want 8 hex digits", cfg.token)
+		}
+		cfg.selector.Token, cfg.selector.HasTok = uint32(v), true
+	}
+	if cfg.subflow != "" {
+		ap, err := netip.ParseAddrPort(cfg.subflow)
+		if err != nil {
+			return nil, fmt.Errorf("--subflow %q: want addr:port ([addr]:port for IPv6)", cfg.subflow)
+		}
+		cfg.selector.Subflow = ap
+	}
 	switch {
 	case cfg.read != "" && cfg.iface != "":
 		return nil, errors.New("-r and -i exclude each other")
@@ -91,6 +123,8 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 		return nil, errors.New("-w writes a live capture: use it with -i")
 	case cfg.tui && cfg.json:
 		return nil, errors.New("--tui and --json exclude each other")
+	case cfg.packets && (cfg.json || cfg.tui):
+		return nil, errors.New("--packets prints text: it excludes --json and --tui")
 	}
 	if fs.NArg() > 0 {
 		if cfg.iface == "" {
@@ -113,6 +147,11 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 	}
 	var files *analyze.StreamFiles
 	var opt analyze.Options
+	var printer *report.PacketPrinter
+	if cfg.packets {
+		printer = report.NewPacketPrinter(stdout, cfg.verbose, cfg.selector)
+		opt.Packet = printer.Packet
+	}
 	if cfg.streams != "" {
 		if err := os.MkdirAll(cfg.streams, 0o755); err != nil {
 			fmt.Fprintf(stderr, "mptcpdump: %v\n", err)
@@ -128,6 +167,12 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 		res, name, code = runLive(cfg, opt, stderr)
 	} else {
 		res, name, code = runFile(cfg, opt, stdin, stderr)
+	}
+	if printer != nil {
+		if err := printer.Flush(); err != nil {
+			fmt.Fprintf(stderr, "mptcpdump: writing output: %v\n", err)
+			return exitUsage
+		}
 	}
 	if res == nil {
 		return code
@@ -200,12 +245,36 @@ func (l *limited) Next(rec *capture.Record) error {
 func printReport(cfg *config, name string, res *analyze.Result, stdout, stderr io.Writer) int {
 	doc := report.Build(name, res)
 	doc.Findings = cfg.findings.Apply(doc.Findings)
+	doc.Select(cfg.selector)
 	out := bufio.NewWriterSize(stdout, 64<<10)
 	var err error
-	if cfg.json {
+	if cfg.csv != "" {
+		if err := report.WriteCSV(cfg.csv, doc); err != nil {
+			fmt.Fprintf(stderr, "mptcpdump: --csv: %v\n", err)
+			return exitUsage
+		}
+		if err := report.WriteMetricsCSV(cfg.csv, doc, res); err != nil {
+			fmt.Fprintf(stderr, "mptcpdump: --csv: %v\n", err)
+			return exitUsage
+		}
+	}
+	if cfg.plots != "" {
+		if err := report.WritePlots(cfg.plots, doc, res); err != nil {
+			fmt.Fprintf(stderr, "mptcpdump: --plot: %v\n", err)
+			return exitUsage
+		}
+	}
+	switch {
+	case cfg.json:
 		err = report.WriteJSON(out, doc)
-	} else {
-		err = report.WriteTable(out, doc, report.TableOptions{Verbose: cfg.verbose})
+	case cfg.packets:
+		if cfg.selector.Active() {
+			break // the packets of the selection were the point; no summary
+		}
+		fmt.Fprintln(out)
+		err = report.WriteTable(out, doc, report.TableOptions{Verbose: cfg.verbose, Raw: cfg.raw})
+	default:
+		err = report.WriteTable(out, doc, report.TableOptions{Verbose: cfg.verbose, Raw: cfg.raw, Width: terminalWidth(stdout)})
 	}
 	if err == nil {
 		err = out.Flush()

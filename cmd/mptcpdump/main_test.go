@@ -219,12 +219,38 @@ func TestTable(t *testing.T) {
 	}
 	for _, want := range []string{
 		"264 frames, 264 TCP segments, 264 with MPTCP options, 1 MPTCP connections",
-		"| 1   | v0         | 10.2.1.2:35961 | 10.1.1.2:22 | 2 (1/1 joins valid) | 5.0KiB/8.4KiB | fin/fin  | 0B    | 153 ok   | 9.065s   |",
+		"| 1   | v0         | 10.2.1.2:35961 | 10.1.1.2:22 | 2 (1/1 joins valid) | 5.0KiB/8.4KiB | fin/fin  | 0B    | 153 ok   | data-fin | 1        | 9.07s    |",
 		"| 1.1 | join valid | 10.2.1.2:41221 | 10.1.2.2:22 | closed              | 1.3KiB/3.2KiB | 74 pkts  |",
 	} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// On an 80-column terminal the table drops its borders and secondary
+// columns so that an IPv4 connection fits; --raw prints exact numbers.
+func TestTableWidthAndRaw(t *testing.T) {
+	doc := runJSON(t, nil, "-r", filepath.Join(fixtures, "basic.pcap"))
+	var out bytes.Buffer
+	if err := report.WriteTable(&out, &doc, report.TableOptions{Width: 80, Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	table, _, _ := strings.Cut(out.String(), "\n\n") // the connections table, before the events
+	for _, line := range strings.Split(strings.TrimSpace(table), "\n")[1:] {
+		if n := len([]rune(line)); n > 80 {
+			t.Errorf("line of %d columns: %q", n, line)
+		}
+	}
+	if !strings.Contains(out.String(), "10.1.0.1:36972") || !strings.Contains(out.String(), "2✓") {
+		t.Errorf("compact table:\n%s", out.String())
+	}
+	out.Reset()
+	if err := report.WriteTable(&out, &doc, report.TableOptions{Raw: true}); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "377725/355910") || !strings.Contains(out.String(), "0.505") {
+		t.Errorf("raw table:\n%s", out.String())
 	}
 }
 
@@ -311,5 +337,81 @@ func TestTableEvents(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("table lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// --packets prints one line per packet with the options in words, and the
+// selectors narrow every output.
+func TestPacketsAndSelectors(t *testing.T) {
+	var out, errb bytes.Buffer
+	if code := run([]string{"-r", filepath.Join(fixtures, "signal.pcap"), "--packets"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(out.String(), "\n")
+	for i, want := range map[int]string{
+		0: "1 22:29:42.091619 c1.0 10.1.0.1:33272 > 10.1.0.2:5000 [S] seq 2790367838 win 64240 len 0, mp_capable v1",
+		3: "4 22:29:42.091801 c1.0 10.1.0.2:5000 > 10.1.0.1:33272 [A] seq 3270714064 ack 2790367839 win 63 len 0, add_addr id 1 10.2.0.2 hmac ce9243862535cf5f (valid)",
+		6: "7 22:29:42.091898 c1.1 10.2.0.2:5000 > 10.2.0.1:56755 [SA] seq 547461881 ack 3359671901 win 65160 len 0, mp_join syn-ack id 1 hmac 25d031fa6dd1fa46 nonce ef50a504 (valid)",
+		9: "10 22:29:42.092567 c1.0 10.1.0.2:5000 > 10.1.0.1:33272 [PA] seq 3270714064 ack 2790367839 win 63 len 12, dss ack 1 dsn 1 ssn 1 len 12",
+	} {
+		if lines[i] != want {
+			t.Errorf("line %d:\n got %q\nwant %q", i+1, lines[i], want)
+		}
+	}
+	if !strings.Contains(out.String(), "500 frames") {
+		t.Error("no summary after the packets")
+	}
+	// A subflow selector: only that subflow's packets, no summary.
+	out.Reset()
+	if code := run([]string{"-r", filepath.Join(fixtures, "signal.pcap"), "--packets", "--subflow", "10.2.0.1:56755"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	for _, l := range strings.Split(strings.TrimSpace(out.String()), "\n") {
+		if !strings.Contains(l, "10.2.0.1:56755") || !strings.Contains(l, " c1.1 ") {
+			t.Errorf("selected line %q", l)
+		}
+	}
+	// Selectors on the JSON: a token of no connection selects nothing.
+	doc := runJSON(t, nil, "-r", filepath.Join(fixtures, "checksum.pcapng"), "--conn", "2")
+	if len(doc.Connections) != 1 || doc.Connections[0].ID != 2 {
+		t.Errorf("--conn 2: %d connections", len(doc.Connections))
+	}
+	doc = runJSON(t, nil, "-r", filepath.Join(fixtures, "checksum.pcapng"), "--token", "47364af2")
+	if len(doc.Connections) != 1 || doc.Connections[0].ID != 1 {
+		t.Errorf("--token: %d connections", len(doc.Connections))
+	}
+	doc = runJSON(t, nil, "-r", filepath.Join(fixtures, "checksum.pcapng"), "--token", "00000000")
+	if len(doc.Connections) != 0 || len(doc.Findings) != 0 {
+		t.Errorf("--token of nothing: %d connections", len(doc.Connections))
+	}
+	for _, bad := range [][]string{{"--token", "xyz"}, {"--subflow", "10.0.0.1"}, {"--packets", "--json"}} {
+		if code := run(append([]string{"-r", filepath.Join(fixtures, "signal.pcap")}, bad...), nil, &out, &errb); code != 2 {
+			t.Errorf("%v: exit %d", bad, code)
+		}
+	}
+}
+
+// --csv and --plot write their files, with the same numbers as --json.
+func TestCSVAndPlots(t *testing.T) {
+	dir := t.TempDir()
+	doc := runJSON(t, nil, "-r", filepath.Join(fixtures, "checksum.pcapng"), "--csv", dir, "--plot", dir)
+	for _, f := range []string{"connections.csv", "subflows.csv", "findings.csv", "events.csv", "metrics.csv", "conn-1.svg", "conn-2.svg"} {
+		if st, err := os.Stat(filepath.Join(dir, f)); err != nil || st.Size() == 0 {
+			t.Errorf("%s: %v", f, err)
+		}
+	}
+	raw, _ := os.ReadFile(filepath.Join(dir, "connections.csv"))
+	if !strings.Contains(string(raw), doc.Connections[0].C2S.SHA256) {
+		t.Error("connections.csv lacks the stream hash of --json")
+	}
+	svg, _ := os.ReadFile(filepath.Join(dir, "conn-1.svg"))
+	for _, want := range []string{"<svg", "data sequence, client → server", "subflow 1: 10.2.0.1:36819 → 10.1.0.2:5000", "Data ACK", "throughput per subflow"} {
+		if !strings.Contains(string(svg), want) {
+			t.Errorf("graph lacks %q", want)
+		}
+	}
+	m := doc.Connections[0].Metrics.C2S
+	if m.RTT.Samples == 0 || len(m.Subflows) != 2 || m.Subflows[0].Bytes+m.Subflows[1].Bytes != doc.Connections[0].C2S.Bytes || m.GoodputBps <= 0 {
+		t.Errorf("metrics %+v", m)
 	}
 }

@@ -51,7 +51,7 @@ func TestLayering(t *testing.T) {
 		t.Fatalf("found only %d packages: is the walk rooted right?", len(all))
 	}
 	// The pipeline's stages, each allowed to import only the stages before it.
-	order := []string{"seqnum", "mpcrypto", "decode", "capture", "reassembly/sorter", "reassembly", "validate", "analyze", "report", "monitor", "tui"}
+	order := []string{"seqnum", "mpcrypto", "decode", "capture", "reassembly/sorter", "reassembly", "validate", "metrics", "plot", "analyze", "report", "monitor", "tui"}
 	rank := map[string]int{}
 	for i, p := range order {
 		rank[p] = i

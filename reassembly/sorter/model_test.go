@@ -76,6 +76,9 @@ func (m *model) push(off uint64, data []byte, tag uint32) (r Result) {
 				continue
 			}
 			if h.tag != tag {
+				if r.DupOtherTag == 0 {
+					r.FirstTag = h.tag
+				}
 				r.DupOtherTag++
 			}
 			if h.b != b {
@@ -85,6 +88,9 @@ func (m *model) push(off uint64, data []byte, tag uint32) (r Result) {
 			if f, ok := m.buf[o]; ok {
 				r.Duplicate++
 				if f.tag != tag {
+					if r.DupOtherTag == 0 {
+						r.FirstTag = f.tag
+					}
 					r.DupOtherTag++
 				}
 				if f.b != b {

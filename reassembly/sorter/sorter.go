@@ -82,6 +82,10 @@ type Result struct {
 	// bytes whose first copy's tag is still known (buffered, or within the
 	// window and not a gap) can be counted here.
 	DupOtherTag int
+	// FirstTag is the tag of the first copy of the first byte counted in
+	// DupOtherTag (valid when DupOtherTag > 0): who sent the original of a
+	// reinjection.
+	FirstTag uint32
 	// Mismatch counts, of Duplicate, bytes compared and found different
 	// from the first copy.
 	Mismatch int
@@ -561,6 +565,9 @@ func (s *Sorter) compareSpan(p *span, a uint64, dup []byte, tag uint32, r *Resul
 	}
 	for k := max(lo-1, 0); k < len(p.runs) && p.runs[k].start < b; k++ {
 		if p.runs[k].tag != tag {
+			if r.DupOtherTag == 0 {
+				r.FirstTag = p.runs[k].tag
+			}
 			r.DupOtherTag += int(min(b, p.runEnd(k)) - max(a, p.runs[k].start))
 		}
 	}

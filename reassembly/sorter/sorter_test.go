@@ -245,7 +245,7 @@ func TestFillHoles(t *testing.T) {
 	h.push(6, "gh", 1)
 	h.push(10, "kl", 1)
 	h.wantBuffer("[2,4)cd", "[6,8)gh", "[10,12)kl")
-	wantResult(t, h.push(1, "BCDE", 2), Result{New: 2, Duplicate: 2, DupOtherTag: 2, Mismatch: 2, FirstMismatch: 2})
+	wantResult(t, h.push(1, "BCDE", 2), Result{New: 2, Duplicate: 2, DupOtherTag: 2, FirstTag: 1, Mismatch: 2, FirstMismatch: 2})
 	h.wantBuffer("[1,5)BcdE", "[6,8)gh", "[10,12)kl")
 	wantResult(t, h.push(8, "ij", 1), Result{New: 2})
 	h.wantBuffer("[1,5)BcdE", "[6,12)ghijkl")
@@ -390,7 +390,7 @@ func TestDuplicateMismatchAcrossKinds(t *testing.T) {
 	h := newHarness(t, 0, Config{})
 	h.push(0, "abcd", 1)
 	h.push(6, "gh", 2)
-	wantResult(t, h.push(0, "abcDefgHij", 3), Result{New: 4, Duplicate: 6, DupOtherTag: 6, Mismatch: 2, FirstMismatch: 3})
+	wantResult(t, h.push(0, "abcDefgHij", 3), Result{New: 4, Duplicate: 6, DupOtherTag: 6, FirstTag: 1, Mismatch: 2, FirstMismatch: 3})
 	h.wantCalls(call{4, "ef", 3}, call{6, "gh", 2}, call{8, "ij", 3})
 }
 
@@ -422,7 +422,7 @@ func TestDuplicateWindowDisabled(t *testing.T) {
 	}
 	// Buffered bytes are still compared.
 	h.push(6, "gh", 1)
-	wantResult(t, h.push(6, "gX", 2), Result{Duplicate: 2, DupOtherTag: 2, Mismatch: 1, FirstMismatch: 7})
+	wantResult(t, h.push(6, "gX", 2), Result{Duplicate: 2, DupOtherTag: 2, FirstTag: 1, Mismatch: 1, FirstMismatch: 7})
 }
 
 // The ring grows with the stream: a duplicate of the first byte of a stream
@@ -466,8 +466,8 @@ func TestDupOtherTag(t *testing.T) {
 	h := newHarness(t, 0, Config{})
 	h.push(0, "abcd", 1)
 	h.push(8, "ijkl", 1)
-	wantResult(t, h.push(0, "abcd", 2), Result{Duplicate: 4, DupOtherTag: 4})
-	wantResult(t, h.push(8, "ijkl", 2), Result{Duplicate: 4, DupOtherTag: 4})
+	wantResult(t, h.push(0, "abcd", 2), Result{Duplicate: 4, DupOtherTag: 4, FirstTag: 1})
+	wantResult(t, h.push(8, "ijkl", 2), Result{Duplicate: 4, DupOtherTag: 4, FirstTag: 1})
 	wantResult(t, h.push(2, "cd", 1), Result{Duplicate: 2})
 }
 
@@ -482,11 +482,11 @@ func TestTagRuns(t *testing.T) {
 	h.push(4, "ef", 1)
 	h.push(6, "gh", 2)
 	h.wantBuffer("[4,8)efgh")
-	wantResult(t, h.push(5, "fgh", 2), Result{Duplicate: 3, DupOtherTag: 1})
+	wantResult(t, h.push(5, "fgh", 2), Result{Duplicate: 3, DupOtherTag: 1, FirstTag: 1})
 	h.push(0, "abcd", 3)
 	h.wantCalls(call{0, "abcd", 3}, call{4, "ef", 1}, call{6, "gh", 2})
 	// Delivered runs are remembered too.
-	wantResult(t, h.push(3, "def", 1), Result{Duplicate: 3, DupOtherTag: 1})
+	wantResult(t, h.push(3, "def", 1), Result{Duplicate: 3, DupOtherTag: 1, FirstTag: 3})
 }
 
 // start = 100
@@ -655,7 +655,7 @@ func TestCapChunkLargerThanCap(t *testing.T) {
 	h := newHarness(t, 0, Config{MaxBuffered: 4})
 	h.push(12, "MN", 1)
 	h.push(20, "uv", 1)
-	wantResult(t, h.push(10, "klmnopqrst", 2), Result{New: 8, Duplicate: 2, DupOtherTag: 2, Mismatch: 2, FirstMismatch: 12, Skipped: 10})
+	wantResult(t, h.push(10, "klmnopqrst", 2), Result{New: 8, Duplicate: 2, DupOtherTag: 2, FirstTag: 1, Mismatch: 2, FirstMismatch: 12, Skipped: 10})
 	h.wantCalls(call{10, "kl", 2}, call{12, "MN", 1}, call{14, "opqrst", 2}, call{20, "uv", 1})
 	if h.s.Buffered() != 0 || h.s.Next() != 22 {
 		t.Fatalf("Buffered %d Next %d", h.s.Buffered(), h.s.Next())

@@ -148,6 +148,9 @@ func (s *Sorter) compareHistory(off uint64, dup []byte, tag uint32, r *Result) {
 			r.Unverified += int(n)
 		default:
 			if run.tag != tag {
+				if r.DupOtherTag == 0 {
+					r.FirstTag = run.tag
+				}
 				r.DupOtherTag += int(n)
 			}
 			a, b := ringGet(s.ring, off, int(n))
