@@ -69,7 +69,8 @@ func NiceTicks(min, max float64, n int) []float64 {
 	if !finite(span) {
 		return []float64{min, max}
 	}
-	step := niceStep(span / float64(n))
+	nice, exp := niceStep(span / float64(n))
+	step := nice * math.Pow(10, exp)
 	if step == 0 || !finite(step) {
 		return []float64{min, max}
 	}
@@ -78,11 +79,17 @@ func NiceTicks(min, max float64, n int) []float64 {
 	if !finite(lo) || !finite(hi) || hi-lo > float64(10*n+10) || hi < lo {
 		return []float64{min, max}
 	}
-	dec := decimals(step)
 	count := int(hi-lo) + 1
 	ticks := make([]float64, 0, count)
 	for i := 0; i < count; i++ {
-		v := roundTo((lo+float64(i))*step, dec)
+		// (k × nice) is exact; one multiplication or division by an
+		// exact power of ten then gives the double nearest to the decimal
+		// tick, so 0.3 prints as 0.3, not 0.30000000000000004.
+		k := (lo + float64(i)) * nice
+		v := k * math.Pow(10, exp)
+		if exp < 0 && exp >= -22 {
+			v = k / math.Pow(10, -exp)
+		}
 		if v == 0 {
 			v = 0 // no -0
 		}
@@ -94,59 +101,45 @@ func NiceTicks(min, max float64, n int) []float64 {
 	return ticks
 }
 
-// niceStep rounds raw up to 1, 2, 2.5 or 5 times a power of ten.
-func niceStep(raw float64) float64 {
+// niceStep rounds raw up to nice × 10^exp, nice being 1, 2, 2.5 or 5.
+func niceStep(raw float64) (nice, exp float64) {
 	if raw <= 0 || !finite(raw) {
-		return 0
+		return 0, 0
 	}
-	mag := math.Pow(10, math.Floor(math.Log10(raw)))
+	exp = math.Floor(math.Log10(raw))
+	mag := math.Pow(10, exp)
 	if mag == 0 || !finite(mag) {
-		return 0
+		return 0, 0
 	}
 	norm := raw / mag
 	const eps = 1e-9
-	var nice float64
 	switch {
 	case norm <= 1+eps:
-		nice = 1
+		return 1, exp
 	case norm <= 2+eps:
-		nice = 2
+		return 2, exp
 	case norm <= 2.5+eps:
-		nice = 2.5
+		return 2.5, exp
 	case norm <= 5+eps:
-		nice = 5
-	default:
-		nice = 10
+		return 5, exp
 	}
-	return nice * mag
+	return 1, exp + 1
 }
 
 // decimals is the number of decimals needed to print multiples of step
-// exactly (0 for 5, 1 for 0.5, 2 for 0.25), at most 15.
+// exactly (0 for 5, 1 for 0.5, 2 for 0.25), at most 30.
 func decimals(step float64) int {
 	step = math.Abs(step)
 	if step == 0 || !finite(step) {
 		return 0
 	}
-	for d := 0; d < 15; d++ {
+	for d := 0; d < 30; d++ {
 		s := step * math.Pow(10, float64(d))
 		if math.Abs(s-math.Round(s)) <= 1e-6*s {
 			return d
 		}
 	}
-	return 15
-}
-
-// roundTo rounds v to dec decimals when that is representable.
-func roundTo(v float64, dec int) float64 {
-	if dec <= 0 {
-		return v
-	}
-	p := math.Pow(10, float64(dec))
-	if math.Abs(v*p) >= 1e15 {
-		return v
-	}
-	return math.Round(v*p) / p
+	return 30
 }
 
 func finite(v float64) bool { return !math.IsNaN(v) && !math.IsInf(v, 0) }
@@ -247,7 +240,10 @@ func joinUnit(num, suffix string) string {
 	if suffix == "" {
 		return num
 	}
-	if suffix == "k" || suffix == "M" || suffix == "G" || suffix == "T" {
+	if suffix == "M" || suffix == "G" || suffix == "T" { // UnitNone
+		if num == "0" {
+			return num
+		}
 		return num + suffix
 	}
 	return num + " " + suffix
