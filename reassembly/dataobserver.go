@@ -54,11 +54,14 @@ type DataObserver interface {
 // SetDataObserver installs o; call it before the first Process.
 func (t *Tracker) SetDataObserver(o DataObserver) { t.dataObs = o }
 
-func (t *Tracker) observeData(e *DataEvent, p *decode.Packet) {
+// observeData sends e through the tracker's reused event (one value, so
+// the hot path allocates nothing), dated by p or, at the end, the clock.
+func (t *Tracker) observeData(e DataEvent, p *decode.Packet) {
 	if p != nil {
 		e.Time, e.Packet = p.Time, p.Number
 	} else {
 		e.Time = t.now
 	}
-	t.dataObs.ObserveData(e)
+	t.dev = e
+	t.dataObs.ObserveData(&t.dev)
 }

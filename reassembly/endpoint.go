@@ -90,7 +90,7 @@ func (t *Tracker) onSignals(sf *Subflow, d Dir, p *decode.Packet) {
 					st.WindowEdge = edge
 				}
 				if t.dataObs != nil {
-					t.observeData(&DataEvent{Kind: DataAcked, Conn: c, Side: s.Other(), DSN: st.lastDataACK,
+					t.observeData(DataEvent{Kind: DataAcked, Conn: c, Side: s.Other(), DSN: st.lastDataACK,
 						Window: st.ReceiveWindow, FirstSubflow: -1}, p)
 				}
 			}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"slices"
 
 	"github.com/mptcpdump/mptcpdump/decode"
 	"github.com/mptcpdump/mptcpdump/reassembly/sorter"
@@ -60,6 +61,7 @@ type flowStream struct {
 	hasISN bool
 	buf    *sorter.Sorter // offsets are relative SSNs, unwrapped to 64 bits
 	maps   []mapping      // ordered by ssn; mappings behind the stream are dropped
+	store  []mapping      // the storage maps lives in (see insertMapping)
 
 	// An anchor maps every later byte linearly: the infinite mapping of a
 	// fallback, or the continuation Linux uses after one (RFC 8684 §3.7).
@@ -230,7 +232,7 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 	deliver := func(off uint64, data []byte, tag uint32) { t.subflowData(sf, d, off, data, tag, p) }
 	res := fs.buf.Push(off, p.Payload, uint32(p.Number), deliver)
 	if t.dataObs != nil && res.Duplicate > 0 {
-		t.observeData(&DataEvent{Kind: SubflowRetransmission, Conn: c, Subflow: sf, Side: side, Len: res.Duplicate, FirstSubflow: -1}, p)
+		t.observeData(DataEvent{Kind: SubflowRetransmission, Conn: c, Subflow: sf, Side: side, Len: res.Duplicate, FirstSubflow: -1}, p)
 	}
 	if res.Skipped > 0 {
 		ev := t.emit(EventCapReached, p, c, sf)
@@ -328,12 +330,25 @@ func (t *Tracker) addMapping(sf *Subflow, d Dir, m mapping, p *decode.Packet) {
 		return
 	}
 	m.next = m.ssn
-	m.packets = []uint64{m.packet}
-	fs.maps = append(fs.maps, mapping{})
-	copy(fs.maps[i+1:], fs.maps[i:])
-	fs.maps[i] = m
+	if m.hasSum { // the packets of a mapping matter only if its checksum fails
+		m.packets = append(make([]uint64, 0, 8), m.packet)
+	}
+	fs.insertMapping(i, m)
 	if end := m.ssn + m.length; end > fs.lastEnd {
 		fs.lastEnd, fs.lastDSNEnd = end, m.dsn+m.length
+	}
+}
+
+// insertMapping inserts m at index i. Mappings leave from the front as
+// the stream passes them, so the slice is compacted back to the start of
+// its storage instead of growing: no allocation per mapping.
+func (fs *flowStream) insertMapping(i int, m mapping) {
+	if len(fs.maps) == cap(fs.maps) && len(fs.maps) < cap(fs.store) {
+		fs.maps = fs.store[:copy(fs.store[:cap(fs.store)], fs.maps)]
+	}
+	fs.maps = slices.Insert(fs.maps, i, m)
+	if cap(fs.maps) > cap(fs.store) {
+		fs.store = fs.maps[:0]
 	}
 }
 
@@ -398,9 +413,11 @@ func (t *Tracker) subflowData(sf *Subflow, d Dir, off uint64, data []byte, tag u
 		if off != m.next {
 			m.missing = true
 		}
-		m.data.add(data[:n])
 		m.next = off + n
-		m.notePacket(t.packetOf(tag, p))
+		if m.hasSum {
+			m.data.add(data[:n])
+			m.notePacket(t.packetOf(tag, p))
+		}
 		t.dataBytes(sf, c, side, m.dsn+(off-m.ssn), data[:n], p)
 		data, off = data[n:], off+n
 		if off == m.end() {
@@ -499,7 +516,7 @@ func (t *Tracker) dataBytes(sf *Subflow, c *Connection, side Side, dsn uint64, d
 		if res.DupOtherTag > 0 && res.FirstTag > 0 {
 			e.FirstSubflow = int(res.FirstTag) - 1
 		}
-		t.observeData(&e, p)
+		t.observeData(e, p)
 	}
 	st.Reinjected += uint64(res.DupOtherTag)
 	st.Retransmitted += uint64(res.Duplicate - res.DupOtherTag)

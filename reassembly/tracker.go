@@ -52,6 +52,7 @@ type Tracker struct {
 	now       time.Time // the packet clock: the last packet's time
 	sinks     SinkFactory
 	dataObs   DataObserver
+	dev       DataEvent
 	last      *Subflow // the subflow of the last processed packet, nil if none
 }
 

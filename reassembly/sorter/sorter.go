@@ -133,6 +133,12 @@ type Sorter struct {
 	buffered int // sum of span lengths
 	runsHeld int // sum of len(span.runs)
 	scratch  []tagRun
+	// spare holds the buffers of delivered spans for reuse, so that a
+	// stream whose data keeps arriving out of order (two subflows
+	// interleaving) does not allocate a buffer per hole. Bounded by
+	// maxSpareBuffers and a quarter of the byte budget.
+	spare      [][]byte
+	spareBytes int
 
 	delivered uint64
 	missing   uint64
@@ -435,6 +441,37 @@ func (s *Sorter) deliverFirst(deliver Deliver) {
 		a := max(run.start, s.next)
 		s.emit(a, data[a-p.start:e-p.start], run.tag, deliver)
 	}
+	s.recycle(p.buf)
+}
+
+// maxSpareBuffers bounds the delivered buffers kept for reuse.
+const maxSpareBuffers = 8
+
+// recycle keeps a buffer whose data was delivered, if the bounds allow.
+func (s *Sorter) recycle(b []byte) {
+	if len(s.spare) >= maxSpareBuffers || s.spareBytes+cap(b) > s.maxBuf/4 {
+		return
+	}
+	s.spare = append(s.spare, b[:cap(b)])
+	s.spareBytes += cap(b)
+}
+
+// buffer returns a buffer for n bytes of data with up to half as much
+// slack: a spare one whose capacity lies in [n, 1.5n] (so the 1.5× bound on
+// buffered memory holds), else a new one of 1.5n. Its length is its
+// capacity.
+func (s *Sorter) buffer(n int) []byte {
+	limit := n + n/2
+	for i, b := range s.spare {
+		if c := cap(b); c >= n && c <= limit {
+			last := len(s.spare) - 1
+			s.spare[i], s.spare[last] = s.spare[last], nil
+			s.spare = s.spare[:last]
+			s.spareBytes -= c
+			return b[:c]
+		}
+	}
+	return make([]byte, limit)
 }
 
 // search returns the index of the first span whose end is at or above off:
@@ -467,8 +504,8 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 	m := s.spans[i:j]
 	if len(m) == 0 {
 		n := len(data)
-		slack := n / 2
-		p := &span{start: off, end: end, buf: make([]byte, n+slack), head: slack / 2}
+		buf := s.buffer(n)
+		p := &span{start: off, end: end, buf: buf, head: (len(buf) - n) / 2}
 		copy(p.buf[p.head:], data)
 		p.runs = []tagRun{{start: off, tag: tag}}
 		s.spans = slices.Insert(s.spans, i, p)
@@ -489,10 +526,10 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 	needHead := int(base.start - newStart)
 	needTail := int(newEnd - base.end)
 	if base.head < needHead || len(base.buf)-base.head-baseLen < needTail {
-		slack := total / 2
-		nb := make([]byte, total+slack)
-		h := slack / 2
+		nb := s.buffer(total)
+		h := (len(nb) - total) / 2
 		copy(nb[h+needHead:], base.bytes())
+		s.recycle(base.buf)
 		base.buf, base.head = nb, h
 	} else {
 		base.head -= needHead

@@ -28,14 +28,24 @@ func main() {
 	bytes := flag.Int("bytes", 0, "override: bytes the client sends per connection")
 	conns := flag.Int("conns", 0, "override: number of connections")
 	seed := flag.Uint64("seed", 0, "override: payload seed")
+	rate := flag.String("rate", "", `override: limit every link (tc syntax, e.g. "300mbit"), so that a long capture keeps up`)
+	offload := flag.String("offload", "", "override: true keeps TSO/GRO super-segments, false gives MTU-sized packets")
 	flag.Parse()
-	if err := run(*name, *out, *list, *bytes, *conns, *seed); err != nil {
+	o := overrides{bytes: *bytes, conns: *conns, seed: *seed, rate: *rate, offload: *offload}
+	if err := run(*name, *out, *list, o); err != nil {
 		fmt.Fprintln(os.Stderr, "mklab:", err)
 		os.Exit(1)
 	}
 }
 
-func run(name, out string, list bool, bytes, conns int, seed uint64) error {
+// overrides change a scenario from the command line.
+type overrides struct {
+	bytes, conns  int
+	seed          uint64
+	rate, offload string
+}
+
+func run(name, out string, list bool, o overrides) error {
 	all := lab.Scenarios()
 	if list {
 		for _, sc := range all {
@@ -62,14 +72,23 @@ func run(name, out string, list bool, bytes, conns int, seed uint64) error {
 	defer stop()
 	var errs []error
 	for _, sc := range todo {
-		if bytes > 0 {
-			sc.Bytes, sc.ServerBytes = bytes, 0
+		if o.bytes > 0 {
+			sc.Bytes, sc.ServerBytes = o.bytes, 0
 		}
-		if conns > 0 {
-			sc.Conns = conns
+		if o.conns > 0 {
+			sc.Conns = o.conns
 		}
-		if seed > 0 {
-			sc.Seed = seed
+		if o.seed > 0 {
+			sc.Seed = o.seed
+		}
+		if o.rate != "" {
+			sc.Rate = o.rate
+		}
+		switch o.offload {
+		case "true":
+			sc.Offload = true
+		case "false":
+			sc.Offload = false
 		}
 		res, err := lab.Run(ctx, out, sc)
 		if err != nil {
