@@ -169,7 +169,9 @@ func Run(src Source, opt Options) (*Result, error) {
 			break
 		}
 		if err != nil {
-			if errors.Is(err, capture.ErrTruncatedFile) {
+			// A cut or damaged file: everything before is analyzed and
+			// reported, with a warning naming the problem and its place.
+			if errors.Is(err, capture.ErrTruncatedFile) || errors.Is(err, capture.ErrDamagedRecord) {
 				s.res.Warning = err.Error()
 				break
 			}

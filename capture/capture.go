@@ -16,6 +16,11 @@ import (
 // ErrTruncatedFile means the capture ends in the middle of a record.
 var ErrTruncatedFile = errors.New("capture file ends in the middle of a record")
 
+// ErrDamagedRecord means a record header is impossible (a length beyond
+// the snap length or the frame's own length, a broken pcapng block): the
+// rest of the file cannot be trusted. Records before it were returned.
+var ErrDamagedRecord = errors.New("damaged record")
+
 // FormatError reports a capture whose bytes cannot be read as pcap or
 // pcapng, with the byte offset where the problem was found.
 type FormatError struct {
@@ -58,6 +63,7 @@ type Reader struct {
 	ng     *pcapgo.NgReader
 	link   layers.LinkType // pcap: the file's link type
 	count  uint64
+	offset int64 // pcap: byte offset of the next record (its header)
 }
 
 const readBufferSize = 1 << 20
@@ -85,7 +91,7 @@ func Open(r io.Reader) (*Reader, error) {
 		if err != nil {
 			return nil, &FormatError{Offset: 0, Reason: "pcap file header: " + lowerFirst(err.Error())}
 		}
-		return &Reader{format: FormatPcap, src: pr, link: pr.LinkType()}, nil
+		return &Reader{format: FormatPcap, src: pr, link: pr.LinkType(), offset: 24}, nil
 	default:
 		if magic[0] == 0x1f && magic[1] == 0x8b { // gzip: pcapgo reads compressed pcap
 			pr, err := pcapgo.NewReader(br)
@@ -107,13 +113,20 @@ func (r *Reader) Format() Format { return r.format }
 func (r *Reader) Next(rec *Record) error {
 	data, ci, err := r.src.ZeroCopyReadPacketData()
 	if err != nil {
+		where := fmt.Sprintf("after record %d", r.count)
+		if r.offset > 0 {
+			where += fmt.Sprintf(", at byte offset %d", r.offset)
+		}
 		switch {
 		case errors.Is(err, io.EOF):
 			return io.EOF
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return fmt.Errorf("%w (after record %d)", ErrTruncatedFile, r.count)
+			return fmt.Errorf("%w (%s)", ErrTruncatedFile, where)
 		}
-		return fmt.Errorf("record %d: %s", r.count+1, lowerFirst(err.Error()))
+		return fmt.Errorf("%w: %s (%s)", ErrDamagedRecord, lowerFirst(err.Error()), where)
+	}
+	if r.offset > 0 {
+		r.offset += 16 + int64(len(data))
 	}
 	r.count++
 	rec.Number = r.count

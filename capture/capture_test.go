@@ -183,3 +183,49 @@ func TestNotACapture(t *testing.T) {
 		}
 	}
 }
+
+// A record claiming a length beyond the snap length ends the reading with
+// a damaged-record error naming its byte offset; it is not allocated.
+func TestDamagedRecord(t *testing.T) {
+	data := classic(binary.LittleEndian, false, 1, []byte("first"), []byte("second"))
+	off := 24 + 16 + 5 // the second record's header
+	binary.LittleEndian.PutUint32(data[off+8:], 0x7ffffff0)
+	recs, err := readAll(t, data)
+	if len(recs) != 1 || !errors.Is(err, ErrDamagedRecord) || !bytes.Contains([]byte(err.Error()), []byte("at byte offset 45")) {
+		t.Fatalf("records %d, err %v", len(recs), err)
+	}
+}
+
+// FuzzReader: any bytes as a capture file. Open and Next never panic, and
+// never return more data than the input holds.
+func FuzzReader(f *testing.F) {
+	f.Add(classic(binary.LittleEndian, false, 1, []byte("frame")))
+	f.Add(classic(binary.BigEndian, true, 113, []byte("a"), []byte("bc")))
+	var ng bytes.Buffer
+	w, _ := pcapgo.NewNgWriter(&ng, layers.LinkTypeEthernet)
+	w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: 3, Length: 3}, []byte("abc"))
+	w.Flush()
+	f.Add(ng.Bytes())
+	f.Fuzz(func(t *testing.T, in []byte) {
+		r, err := Open(bytes.NewReader(in))
+		if err != nil {
+			var fe *FormatError
+			if !errors.As(err, &fe) {
+				t.Fatalf("Open error %T: %v", err, err)
+			}
+			return
+		}
+		var rec Record
+		total := 0
+		for i := 0; i < 10000; i++ {
+			if err := r.Next(&rec); err != nil {
+				return
+			}
+			total += len(rec.Data)
+			gzip := len(in) > 1 && in[0] == 0x1f && in[1] == 0x8b
+			if total > len(in) && !gzip {
+				t.Fatalf("read %d bytes of frames from a %d-byte file", total, len(in))
+			}
+		}
+	})
+}

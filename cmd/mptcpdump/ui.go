@@ -50,7 +50,7 @@ func browse(src analyze.Source, opt analyze.Options, name string) (*analyze.Resu
 				break
 			}
 			if err != nil {
-				if errors.Is(err, capture.ErrTruncatedFile) {
+				if errors.Is(err, capture.ErrTruncatedFile) || errors.Is(err, capture.ErrDamagedRecord) {
 					s.Warn(err.Error())
 					break
 				}
