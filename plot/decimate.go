@@ -145,3 +145,100 @@ func sampleEven[T any](s []T, max int) ([]T, int) {
 	}
 	return out, len(s) - max
 }
+
+// clipPolyline cuts the polyline p to the rectangle [xmin, xmax] ×
+// [ymin, ymax] (Liang–Barsky on each segment) and returns the visible
+// runs; points inside stay exactly as they are, and a run that leaves and
+// re-enters the rectangle is split in two. When every point is inside, the
+// single run is p itself.
+func clipPolyline(p []xy, xmin, xmax, ymin, ymax float64) [][]xy {
+	in := func(v xy) bool { return v.x >= xmin && v.x <= xmax && v.y >= ymin && v.y <= ymax }
+	allIn := true
+	for _, v := range p {
+		if !in(v) {
+			allIn = false
+			break
+		}
+	}
+	if allIn {
+		if len(p) == 0 {
+			return nil
+		}
+		return [][]xy{p}
+	}
+	var runs [][]xy
+	var cur []xy
+	for i := 1; i < len(p); i++ {
+		a, b, ok := clipSegment(p[i-1], p[i], xmin, xmax, ymin, ymax)
+		if !ok {
+			if len(cur) > 0 {
+				runs = append(runs, cur)
+				cur = nil
+			}
+			continue
+		}
+		if len(cur) > 0 && cur[len(cur)-1] == a {
+			cur = append(cur, b)
+			continue
+		}
+		if len(cur) > 0 {
+			runs = append(runs, cur)
+		}
+		cur = []xy{a, b}
+	}
+	if len(cur) > 0 {
+		runs = append(runs, cur)
+	}
+	return runs
+}
+
+// clipSegment clips the segment a→b to the rectangle (Liang–Barsky). An
+// end inside the rectangle is returned unchanged.
+func clipSegment(a, b xy, xmin, xmax, ymin, ymax float64) (xy, xy, bool) {
+	dx, dy := b.x-a.x, b.y-a.y
+	if !finite(dx) || !finite(dy) {
+		return a, b, false
+	}
+	t0, t1 := 0.0, 1.0
+	for _, c := range [4][2]float64{
+		{-dx, a.x - xmin},
+		{dx, xmax - a.x},
+		{-dy, a.y - ymin},
+		{dy, ymax - a.y},
+	} {
+		p, q := c[0], c[1]
+		if p == 0 {
+			if q < 0 {
+				return a, b, false // parallel to this edge and outside
+			}
+			continue
+		}
+		r := q / p
+		if p < 0 {
+			if r > t1 {
+				return a, b, false
+			}
+			if r > t0 {
+				t0 = r
+			}
+		} else {
+			if r < t0 {
+				return a, b, false
+			}
+			if r < t1 {
+				t1 = r
+			}
+		}
+	}
+	na, nb := a, b
+	if t0 > 0 {
+		na = xy{a.x + t0*dx, a.y + t0*dy}
+	}
+	if t1 < 1 {
+		nb = xy{a.x + t1*dx, a.y + t1*dy}
+	}
+	if !finite(na.x) || !finite(na.y) || !finite(nb.x) || !finite(nb.y) {
+		return a, b, false
+	}
+	return na, nb, true
+}

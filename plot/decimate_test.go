@@ -117,3 +117,32 @@ func TestSampleEven(t *testing.T) {
 		t.Errorf("cap above length: %v, %d", got, dropped)
 	}
 }
+
+func TestClipPolyline(t *testing.T) {
+	in := []xy{{0.1, 0.1}, {0.5, 0.9}, {1, 1}}
+	if got := clipPolyline(in, 0, 1, 0, 1); len(got) != 1 || &got[0][0] != &in[0] {
+		t.Errorf("all inside: %v, want the input itself", got)
+	}
+	if got := clipPolyline([]xy{{-10, 5}, {10, 5}}, 0, 1, 0, 10); !slices.Equal(got[0], []xy{{0, 5}, {1, 5}}) || len(got) != 1 {
+		t.Errorf("crossing: %v", got)
+	}
+	got := clipPolyline([]xy{{0.5, 0.5}, {0.5, 2}, {0.6, 0.5}, {0.7, 0.25}}, 0, 1, 0, 1)
+	if len(got) != 2 {
+		t.Fatalf("leaving and re-entering: %d runs %v, want 2", len(got), got)
+	}
+	if !slices.Equal(got[0], []xy{{0.5, 0.5}, {0.5, 1}}) {
+		t.Errorf("first run %v", got[0])
+	}
+	if r := got[1]; len(r) != 3 || r[0].y != 1 || math.Abs(r[0].x-(0.5+0.1*2.0/3)) > 1e-12 || r[1] != (xy{0.6, 0.5}) || r[2] != (xy{0.7, 0.25}) {
+		t.Errorf("second run %v", r)
+	}
+	if got := clipPolyline([]xy{{2, 2}, {3, 3}}, 0, 1, 0, 1); len(got) != 0 {
+		t.Errorf("outside: %v", got)
+	}
+	if got := clipPolyline([]xy{{2, 0.5}, {3, 0.5}}, 0, 1, 0, 1); len(got) != 0 {
+		t.Errorf("parallel outside: %v", got)
+	}
+	if got := clipPolyline([]xy{{-1e308, 0}, {1e308, 1}}, 0, 1, 0, 1); len(got) != 0 {
+		t.Errorf("overflowing segment: %v", got)
+	}
+}

@@ -859,53 +859,69 @@ func (r *renderer) series(l *panelLayout, s *Series, color string) int {
 		r.raw("</path>\n")
 		return dropped
 	}
-	// StyleLine, StyleStep (and unknown styles, drawn as lines).
+	// StyleLine, StyleStep (and unknown styles, drawn as lines), cut to
+	// the axes in data space (so a line towards a far-off point keeps its
+	// slope), then decimated in pixel space.
 	pts := make([]xy, 0, len(s.Points))
 	for _, p := range s.Points {
 		if finite(p.X) && finite(p.Y) {
-			pts = append(pts, xy{r.px(p.X), l.py(p.Y)})
+			pts = append(pts, xy{p.X, p.Y})
 		}
 	}
 	if s.Style == StyleStep {
 		pts = stepify(pts)
 	}
-	if len(pts) > pw {
-		pts = decimateMinMax(pts)
-	}
-	switch len(pts) {
-	case 0:
-		return 0
-	case 1:
+	if len(pts) == 1 {
 		// A line through one point would not show: draw a dot.
+		v := xy{r.px(pts[0].x), l.py(pts[0].y)}
+		if !r.inside(l, v, 0.5) {
+			return 0
+		}
 		r.raw(`<path class="series" fill="none"`)
 		r.attr("stroke", color)
 		r.raw(` stroke-width="` + strconv.FormatFloat(pointW, 'f', -1, 64) + `" stroke-linecap="round" d="M`)
-		r.num(pts[0].x)
+		r.num(v.x)
 		r.raw(" ")
-		r.num(pts[0].y)
+		r.num(v.y)
 		r.raw(`h0">`)
 		r.title(s.Name)
 		r.raw("</path>\n")
 		return 0
 	}
-	r.raw(`<polyline class="series" fill="none"`)
-	r.attr("stroke", color)
-	r.raw(` stroke-width="1.5" stroke-linejoin="round"`)
-	if s.Dashed {
-		r.raw(` stroke-dasharray="6,4"`)
+	runs := clipPolyline(pts, r.x.lo, r.x.hi, l.y.lo, l.y.hi)
+	total := 0
+	for _, run := range runs {
+		total += len(run)
 	}
-	r.raw(` points="`)
-	for k, v := range pts {
-		if k > 0 {
-			r.raw(" ")
+	for _, run := range runs {
+		if len(run) < 2 {
+			continue
 		}
-		r.num(v.x)
-		r.raw(",")
-		r.num(v.y)
+		for k, v := range run {
+			run[k] = xy{r.px(v.x), l.py(v.y)}
+		}
+		if total > pw {
+			run = decimateMinMax(run)
+		}
+		r.raw(`<polyline class="series" fill="none"`)
+		r.attr("stroke", color)
+		r.raw(` stroke-width="1.5" stroke-linejoin="round"`)
+		if s.Dashed {
+			r.raw(` stroke-dasharray="6,4"`)
+		}
+		r.raw(` points="`)
+		for k, v := range run {
+			if k > 0 {
+				r.raw(" ")
+			}
+			r.num(v.x)
+			r.raw(",")
+			r.num(v.y)
+		}
+		r.raw(`">`)
+		r.title(s.Name)
+		r.raw("</polyline>\n")
 	}
-	r.raw(`">`)
-	r.title(s.Name)
-	r.raw("</polyline>\n")
 	return 0
 }
 

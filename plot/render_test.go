@@ -584,3 +584,29 @@ func FuzzRender(f *testing.F) {
 		checkValidSVG(t, buf.Bytes())
 	})
 }
+
+// TestLineClippedToAxes: with fixed ranges, a line towards far-off points
+// is cut at the frame and keeps its slope.
+func TestLineClippedToAxes(t *testing.T) {
+	f := &Figure{XRange: &Range{Min: 0, Max: 1}, Panels: []Panel{{
+		YRange: &Range{Min: 0, Max: 1},
+		Series: []Series{{Points: []Point{{X: -1e9, Y: -1e9}, {X: 1e12, Y: 1e12}}}},
+	}}}
+	b := render(t, f)
+	checkValidSVG(t, b)
+	m := regexp.MustCompile(`<polyline[^>]* points="([^"]*)"`).FindAllSubmatch(b, -1)
+	frame := regexp.MustCompile(`class="frame"[^>]* x="([0-9.]+)" y="([0-9.]+)" width="([0-9.]+)" height="([0-9.]+)"`).FindSubmatch(b)
+	if len(m) != 1 || frame == nil {
+		t.Fatalf("%d polylines, frame %q", len(m), frame)
+	}
+	fx, _ := strconv.ParseFloat(string(frame[1]), 64)
+	fy, _ := strconv.ParseFloat(string(frame[2]), 64)
+	fw, _ := strconv.ParseFloat(string(frame[3]), 64)
+	fh, _ := strconv.ParseFloat(string(frame[4]), 64)
+	want := fmt.Sprintf("%s,%s %s,%s", fmtNum(fx), fmtNum(fy+fh), fmtNum(fx+fw), fmtNum(fy))
+	if got := string(m[0][1]); got != want {
+		t.Errorf("points = %q, want the diagonal %q", got, want)
+	}
+}
+
+func fmtNum(v float64) string { return string(appendNum(nil, v)) }

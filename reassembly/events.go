@@ -99,6 +99,9 @@ const (
 	// EventDataFINInconsistent: two DATA_FINs at different DSNs, or data
 	// mapped beyond the DATA_FIN.
 	EventDataFINInconsistent
+	// EventTokenCollision: a key hashes to the token of another live
+	// connection (Want holds that connection's ID).
+	EventTokenCollision
 	// EventReinjection: data of the connection was reinjected (Count
 	// bytes), reported once per direction at the end.
 	EventReinjection

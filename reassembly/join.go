@@ -26,6 +26,10 @@ func (t *Tracker) newJoin(p *decode.Packet, j decode.MPJoin) *Subflow {
 		}
 		return sf
 	}
+	if len(t.unlinked) >= MaxUnlinked {
+		t.notTracked(p, "too many joins whose token matches nothing (MaxUnlinked)")
+		return nil
+	}
 	sf.ID = len(t.unlinked) + 1
 	t.unlinked = append(t.unlinked, sf)
 	t.pending[j.Token] = append(t.pending[j.Token], sf)

@@ -33,7 +33,19 @@ type Stats struct {
 	Packets      uint64 // TCP segments processed
 	MPTCPPackets uint64 // segments carrying at least one MPTCP option
 	Unattached   uint64 // MPTCP segments on no known subflow (capture started mid-connection)
+	// NotTracked counts SYNs not tracked because a cap was reached
+	// (MaxUnlinked joins, MaxLiveSubflows subflows).
+	NotTracked uint64
 }
+
+// Caps on what the tracker indexes, whatever the capture holds.
+const (
+	// MaxLiveSubflows caps the subflows findable by 4-tuple at once.
+	MaxLiveSubflows = 1 << 20
+	// MaxUnlinked caps the joins kept whose token matched no connection:
+	// a flood of MP_JOIN SYNs with random tokens stops here.
+	MaxUnlinked = 10000
+)
 
 // Tracker follows every MPTCP connection of one capture. Feed it packets in
 // capture order with Process, then call Finish once. Not safe for
@@ -114,6 +126,10 @@ func (t *Tracker) Process(p *decode.Packet) {
 		if sf != nil && !retrans {
 			t.unindex(key, sf) // port reuse: a new connection on the same 4-tuple
 			sf = nil
+		}
+		if sf == nil && len(t.flows) >= MaxLiveSubflows {
+			t.notTracked(p, "the index of live subflows is full (MaxLiveSubflows)")
+			return
 		}
 		if sf == nil {
 			sf = t.openFromSYN(p)
@@ -402,6 +418,18 @@ func (t *Tracker) learnKey(c *Connection, s Side, key uint64, p *decode.Packet) 
 		return
 	}
 	tok := c.Ends[s].Token
+	for _, o := range t.tokens[tok] {
+		if o.conn != c && !o.conn.finished {
+			// Two live connections whose keys hash to the same token: the
+			// case RFC 8684's reviewers worried about. Both are kept, and
+			// each join goes to the connection whose HMAC it proves.
+			ev := t.emit(EventTokenCollision, p, c, nil)
+			ev.Token, ev.Side = tok, s
+			ev.Want = uint64(o.conn.ID)
+			t.send()
+			break
+		}
+	}
 	t.tokens[tok] = append(t.tokens[tok], tokenOwner{c, s})
 	if waiting := t.pending[tok]; len(waiting) > 0 {
 		delete(t.pending, tok)
@@ -453,6 +481,16 @@ func (t *Tracker) Evict(age time.Duration) int {
 	clear(t.conns[len(kept):])
 	t.conns = kept
 	return n
+}
+
+// notTracked counts a SYN the caps left out, reporting the first one.
+func (t *Tracker) notTracked(p *decode.Packet, why string) {
+	t.stats.NotTracked++
+	if t.stats.NotTracked == 1 {
+		ev := t.emit(EventCapReached, p, nil, nil)
+		ev.Reason = why + ": later SYNs are counted, not tracked"
+		t.send()
+	}
 }
 
 // Finish ends the analysis: HMACs that could not be checked when they were

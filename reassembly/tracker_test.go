@@ -439,3 +439,42 @@ func TestEvict(t *testing.T) {
 		t.Errorf("evicted %d, %d connections left, token owners %d", n, len(tr.Connections()), len(tr.tokens[tokenB]))
 	}
 }
+
+// A key whose token another live connection owns is reported, and both
+// connections keep it.
+func TestTokenCollisionReported(t *testing.T) {
+	rec := &recorder{}
+	tr := NewTracker(rec)
+	b := &builder{}
+	other := &Connection{ID: 99}
+	tr.tokens[tokenB] = []tokenOwner{{other, Server}} // as if connection 99's server key hashed to tokenB
+	handshakeV1(tr, b)
+	if len(rec.events) != 1 || rec.events[0].Kind != EventTokenCollision || rec.events[0].Token != tokenB || rec.events[0].Want != 99 {
+		t.Fatalf("events %+v", rec.events)
+	}
+	if len(tr.tokens[tokenB]) != 2 {
+		t.Errorf("owners %d, want both", len(tr.tokens[tokenB]))
+	}
+}
+
+// A flood of joins with unknown tokens stops being tracked at MaxUnlinked,
+// counted and reported once.
+func TestJoinFloodBounded(t *testing.T) {
+	rec := &recorder{}
+	tr := NewTracker(rec)
+	b := &builder{}
+	for i := 0; i < MaxUnlinked+5; i++ {
+		src := netip.AddrPortFrom(netip.AddrFrom4([4]byte{10, byte(i >> 16), byte(i >> 8), byte(i)}), 40000)
+		tr.Process(b.pkt(src, server, syn, uint32(i), joinSYN(uint32(i), nonceA, 1)))
+	}
+	tr.Finish()
+	caps := 0
+	for _, e := range rec.events {
+		if e.Kind == EventCapReached {
+			caps++
+		}
+	}
+	if len(tr.Unlinked()) != MaxUnlinked || tr.Stats().NotTracked != 5 || caps != 1 {
+		t.Errorf("unlinked %d, not tracked %d, cap events %d", len(tr.Unlinked()), tr.Stats().NotTracked, caps)
+	}
+}

@@ -62,6 +62,7 @@ type Capture struct {
 	DecodeErrors  uint64 `json:"decode_errors"`
 	Unsupported   uint64 `json:"unsupported_link"`
 	Unattached    uint64 `json:"unattached_mptcp_segments"`
+	NotTracked    uint64 `json:"not_tracked_syns,omitempty"`
 	Warning       string `json:"warning,omitempty"`
 	// Live capture only.
 	Interface      string  `json:"interface,omitempty"`
@@ -199,7 +200,7 @@ func Build(file string, res *analyze.Result) *Document {
 		Capture: Capture{
 			File: file, Frames: res.Counters.Frames, TCPSegments: res.Counters.TCP, MPTCPSegments: st.MPTCPPackets,
 			NotTCP: res.Counters.NotTCP, DecodeErrors: res.Counters.DecodeErrors, Unsupported: res.Counters.Unsupported,
-			Unattached: st.Unattached, Warning: res.Warning,
+			Unattached: st.Unattached, NotTracked: st.NotTracked, Warning: res.Warning,
 		},
 		Connections: []Connection{},
 		Unlinked:    []Subflow{},

@@ -61,6 +61,7 @@ const (
 	CodeSubflowReset           Code = "subflow-reset"
 	CodeFastClose              Code = "fastclose"
 	CodeReinjection            Code = "reinjection"
+	CodeTokenCollision         Code = "token-collision"
 )
 
 var rules = map[Code]Rule{
@@ -112,6 +113,8 @@ var rules = map[Code]Rule{
 		"an established subflow was reset"},
 	CodeFastClose: {CodeFastClose, SeverityInfo, "RFC 8684 §3.5", "RFC 6824 §3.5",
 		"the connection was aborted with MP_FASTCLOSE"},
+	CodeTokenCollision: {CodeTokenCollision, SeverityWarning, "RFC 8684 §3.2", "RFC 6824 §3.2",
+		"two live connections whose keys hash to the same token"},
 	CodeReinjection: {CodeReinjection, SeverityInfo, "RFC 8684 §3.3.6", "RFC 6824 §3.3.6",
 		"data was sent again on another subflow (reinjection)"},
 }

@@ -108,6 +108,8 @@ func (c *Checker) Observe(e *reassembly.Event) {
 		}
 	case reassembly.EventFastClose:
 		c.add(e, CodeFastClose, 0, fmt.Sprintf("the %s aborted the connection with MP_FASTCLOSE", e.Side))
+	case reassembly.EventTokenCollision:
+		c.add(e, CodeTokenCollision, uint64(e.Token), fmt.Sprintf("the %s's key hashes to token %08x, which connection %d owns too: joins carrying it go to the connection whose HMAC they prove", e.Side, e.Token, e.Want))
 	case reassembly.EventReinjection:
 		c.add(e, CodeReinjection, uint64(e.Side), fmt.Sprintf("%d bytes from the %s were reinjected on another subflow", e.Count, e.Side))
 	case reassembly.EventJoinRefused:
