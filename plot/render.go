@@ -51,6 +51,9 @@ func (f *Figure) Render(w io.Writer) (err error) {
 			err = fmt.Errorf("plot: render: %v", r)
 		}
 	}()
+	if f == nil {
+		f = &Figure{}
+	}
 	b := f.render()
 	_, err = w.Write(b)
 	return err
@@ -65,7 +68,8 @@ type axis struct {
 
 // resolveAxis chooses the bounds and ticks of an axis: the fixed range
 // when it is usable, otherwise the data range (or [0, 1] without data),
-// widened to nice ticks unless tight (then the ticks are those inside).
+// widened to nice ticks; when tight, only widened to a tick less than 5 %
+// of the range away, the other ticks being those inside.
 func resolveAxis(u Unit, fixed *Range, dlo, dhi float64, has, includeZero, tight bool, n int) axis {
 	if fixed != nil && finite(fixed.Min) && finite(fixed.Max) && fixed.Min < fixed.Max {
 		a := axis{lo: fixed.Min, hi: fixed.Max}
@@ -86,7 +90,19 @@ func resolveAxis(u Unit, fixed *Range, dlo, dhi float64, has, includeZero, tight
 		dlo, dhi = math.Min(dlo, 0), math.Max(dhi, 0)
 	}
 	if tight && dlo < dhi && finite(dhi-dlo) {
-		return resolveAxis(u, &Range{dlo, dhi}, 0, 0, false, false, false, n)
+		// Tight, but an end within 5 % of a tick goes to the tick, so
+		// that a time axis starting just after 0 shows "0 s".
+		lo, hi := dlo, dhi
+		if ticks, _ := u.Axis(dlo, dhi, n); len(ticks) >= 2 {
+			slack := 0.05 * (dhi - dlo)
+			if t := ticks[0]; t <= dlo && dlo-t <= slack {
+				lo = t
+			}
+			if t := ticks[len(ticks)-1]; t >= dhi && t-dhi <= slack {
+				hi = t
+			}
+		}
+		return resolveAxis(u, &Range{lo, hi}, 0, 0, false, false, false, n)
 	}
 	a := axis{}
 	a.ticks, a.labels = u.Axis(dlo, dhi, n)
@@ -138,6 +154,8 @@ type panelLayout struct {
 	legendRows int
 	bottom     float64 // bottom of the panel, legend included
 	hasData    bool
+	clip       string // id of the clip path of lines and segments
+	clipMarks  string // id of the (larger) clip path of dots and marks
 }
 
 type renderer struct {
@@ -150,6 +168,7 @@ type renderer struct {
 	maxPoints int
 	maxMarks  int
 	panels    []panelLayout
+	clipIDs   []string
 }
 
 func (r *renderer) px(x float64) float64 {
@@ -304,7 +323,7 @@ func (f *Figure) render() []byte {
 			widest = math.Max(widest, textWidth(s, tickSize))
 		}
 		if n <= 2 || len(r.x.ticks) < 2 || (widest+14)*float64(len(r.x.ticks)-1) <= r.plotW {
-			// The last label is centred on the right edge of the plot.
+			// Room for the last label, were it on the right edge.
 			if len(r.x.labels) > 0 {
 				last := textWidth(r.x.labels[len(r.x.labels)-1], tickSize)
 				right = math.Max(right, last/2+outerMargin)
@@ -512,23 +531,41 @@ func (r *renderer) header(height float64) {
 			l := &r.panels[i]
 			// Lines and segments are clipped to the plot area; dots and
 			// marks (whose centres are inside) may overflow it a little.
-			r.clipRect(fmt.Sprintf("plot-clip-%d", i), r.left, l.plotTop, r.plotW, l.plotH)
-			r.clipRect(fmt.Sprintf("plot-clipm-%d", i), r.left-markR-2, l.plotTop-markR-2, r.plotW+2*markR+4, l.plotH+2*markR+4)
+			l.clip = r.clipRect(r.left, l.plotTop, r.plotW, l.plotH)
+			l.clipMarks = r.clipRect(r.left-markR-2, l.plotTop-markR-2, r.plotW+2*markR+4, l.plotH+2*markR+4)
 		}
 		r.raw("</defs>\n")
 	}
 	if r.f.Title != "" {
-		r.text(r.width/2, 22, titleSize, "middle", `font-weight="bold" class="title"`, r.f.Title)
+		// Bold text is wider than textWidth's estimate; a long title is
+		// set smaller rather than cut by the edges.
+		size := titleSize
+		for size > 9 && textWidth(r.f.Title, float64(size))*1.1 > r.width-2*outerMargin {
+			size--
+		}
+		r.text(r.width/2, 22, size, "middle", `font-weight="bold" class="title"`, r.f.Title)
 	}
 }
 
-func (r *renderer) clipRect(id string, x, y, w, h float64) {
+// clipRect writes a clip path and returns its id. The id is made of the
+// rectangle itself, so that figures inlined in one HTML page can only
+// share an id for the same rectangle; a second definition is skipped.
+func (r *renderer) clipRect(x, y, w, h float64) string {
+	id := "plot-clip"
+	for _, v := range []float64{x, y, w, h} {
+		id += "_" + string(appendNum(nil, v))
+	}
+	if slices.Contains(r.clipIDs, id) {
+		return id
+	}
+	r.clipIDs = append(r.clipIDs, id)
 	r.raw(`<clipPath id="` + id + `"><rect`)
 	r.numAttr("x", x)
 	r.numAttr("y", y)
 	r.numAttr("width", w)
 	r.numAttr("height", h)
 	r.raw("/></clipPath>")
+	return id
 }
 
 // text writes a <text> element; extra is raw attributes (constant).
@@ -602,12 +639,12 @@ func (r *renderer) panel(i int) {
 
 	// Data.
 	dropped := 0
-	r.raw(`<g clip-path="url(#plot-clip-` + strconv.Itoa(i) + `)">` + "\n")
+	r.raw(`<g clip-path="url(#` + l.clip + `)">` + "\n")
 	for j := range p.Series {
 		dropped += r.series(l, &p.Series[j], l.colors[j])
 	}
 	r.raw("</g>\n")
-	droppedMarks := r.marks(l, i)
+	droppedMarks := r.marks(l)
 
 	// Frame, ticks, tick labels.
 	r.raw(`<rect class="frame" fill="none"`)
@@ -664,7 +701,8 @@ func (r *renderer) panel(i int) {
 		r.raw("</text>\n")
 	}
 
-	// Annotation labels, over the lines, with a white halo.
+	// Annotation labels, over the lines, on a white box that hides the
+	// lines of other annotations passing behind.
 	for _, ap := range l.annots {
 		if ap.level < 0 {
 			continue
@@ -673,10 +711,17 @@ func (r *renderer) panel(i int) {
 		if c == "" {
 			c = annotColor
 		}
-		r.raw("<text")
+		base := top - 6 - float64(ap.level*annotRowH)
+		w := textWidth(ap.a.Label, annotSize)
+		r.raw(`<rect class="annotation-bg" fill="#ffffff"`)
+		r.numAttr("x", ap.cx-w/2-2)
+		r.numAttr("y", base-annotSize+1)
+		r.numAttr("width", w+4)
+		r.numAttr("height", annotSize+2)
+		r.raw("/>\n<text")
 		r.numAttr("x", ap.cx)
-		r.numAttr("y", top-6-float64(ap.level*annotRowH))
-		r.raw(` font-size="` + strconv.Itoa(annotSize) + `" text-anchor="middle" class="annotation-label" stroke="#ffffff" stroke-width="3" paint-order="stroke"`)
+		r.numAttr("y", base)
+		r.raw(` font-size="` + strconv.Itoa(annotSize) + `" text-anchor="middle" class="annotation-label"`)
 		r.attr("fill", c)
 		r.raw(">")
 		r.esc(ap.a.Label)
@@ -930,8 +975,8 @@ func (r *renderer) inside(l *panelLayout, v xy, tol float64) bool {
 	return v.x >= r.left-tol && v.x <= r.left+r.plotW+tol && v.y >= l.plotTop-tol && v.y <= l.plotTop+l.plotH+tol
 }
 
-// marks draws the marks of panel i and returns how many the cap left out.
-func (r *renderer) marks(l *panelLayout, i int) int {
+// marks draws the marks of a panel and returns how many the cap left out.
+func (r *renderer) marks(l *panelLayout) int {
 	type pm struct {
 		m *Mark
 		v xy
@@ -969,7 +1014,7 @@ func (r *renderer) marks(l *panelLayout, i int) int {
 	if len(ms) == 0 {
 		return dropped
 	}
-	r.raw(`<g clip-path="url(#plot-clipm-` + strconv.Itoa(i) + `)">` + "\n")
+	r.raw(`<g clip-path="url(#` + l.clipMarks + `)">` + "\n")
 	for _, v := range ms {
 		c := v.m.Color
 		if c == "" {

@@ -109,6 +109,7 @@ func TestRenderTwoPanels(t *testing.T) {
 		"path.mark":             5,
 		"line.annotation":       2,
 		"text.annotation-label": 2,
+		"rect.annotation-bg":    2,
 		"rect.frame":            2,
 		"path.grid":             2,
 		"path.ticks":            2,
@@ -610,3 +611,12 @@ func TestLineClippedToAxes(t *testing.T) {
 }
 
 func fmtNum(v float64) string { return string(appendNum(nil, v)) }
+
+func TestNilFigure(t *testing.T) {
+	var f *Figure
+	var buf bytes.Buffer
+	if err := f.Render(&buf); err != nil {
+		t.Fatal(err)
+	}
+	checkValidSVG(t, buf.Bytes())
+}

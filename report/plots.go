@@ -85,6 +85,14 @@ func figure(c *Connection, m *metrics.Connection, events []Event) *plot.Figure {
 		}
 	}
 	fig := &plot.Figure{Title: fmt.Sprintf("MPTCP v%d connection %d: %s → %s", c.Version, c.ID, c.Client, c.Server)}
+	// Zoom on the time data flowed: a connection idle for a while before
+	// its transfer would squeeze every packet against one edge. Events
+	// outside that span are left out of the graph (they are in the JSON).
+	if lo, hi, ok := dataSpan(m); ok {
+		a, b := x(lo), x(hi)
+		pad := max((b-a)*0.03, 0.001)
+		fig.XRange = &plot.Range{Min: max(0, a-pad), Max: b + pad}
+	}
 	for side, dirName := range []string{"client → server", "server → client"} {
 		d := m.Dirs[side]
 		if len(d.Placements) == 0 && len(d.Acks) == 0 {
@@ -160,6 +168,26 @@ func figure(c *Connection, m *metrics.Connection, events []Event) *plot.Figure {
 		}
 	}
 	return fig
+}
+
+// dataSpan returns the first and last times data was placed (Data ACKs
+// start with the handshake, long before any data).
+func dataSpan(m *metrics.Connection) (lo, hi time.Time, ok bool) {
+	see := func(t time.Time) {
+		if !ok || t.Before(lo) {
+			lo = t
+		}
+		if !ok || t.After(hi) {
+			hi = t
+		}
+		ok = true
+	}
+	for _, d := range m.Dirs {
+		for _, p := range d.Placements {
+			see(p.Time)
+		}
+	}
+	return lo, hi, ok
 }
 
 func parseTime(s string) time.Time {
