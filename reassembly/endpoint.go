@@ -388,10 +388,8 @@ func (c *Connection) Close() Close {
 		return CloseReset
 	case allClosed && (c.Fallback || c.DataFallback):
 		return CloseFIN
-	case allClosed:
-		// Subflows closed without a DATA_FIN exchange (or with one not
-		// captured): the connection may live on, break-before-make.
-		return CloseUnfinished
 	}
+	// Subflows closed without a DATA_FIN exchange (or with one not
+	// captured) leave the connection alive: break-before-make.
 	return CloseUnfinished
 }

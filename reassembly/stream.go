@@ -57,11 +57,9 @@ func (m *mapping) end() uint64 { return m.ssn + m.length }
 // flowStream is one direction of one subflow: its TCP byte stream and the
 // mappings announced on it.
 type flowStream struct {
-	isn    seqnum.SSN
-	hasISN bool
-	buf    *sorter.Sorter // offsets are relative SSNs, unwrapped to 64 bits
-	maps   []mapping      // ordered by ssn; mappings behind the stream are dropped
-	store  []mapping      // the storage maps lives in (see insertMapping)
+	buf   *sorter.Sorter // offsets are relative SSNs, unwrapped to 64 bits
+	maps  []mapping      // ordered by ssn; mappings behind the stream are dropped
+	store []mapping      // the storage maps lives in (see insertMapping)
 
 	// An anchor maps every later byte linearly: the infinite mapping of a
 	// fallback, or the continuation Linux uses after one (RFC 8684 §3.7).
@@ -221,13 +219,13 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 			}
 		}
 	}
-	if p.PayloadLen == 0 || !fs.hasISN {
+	if p.PayloadLen == 0 || !sf.HasISN[d] {
 		return
 	}
 	if fs.buf == nil {
 		fs.buf = sorter.New(1, sorter.Config{MaxBuffered: MaxSubflowBuffered, Window: SubflowWindow})
 	}
-	rel := uint32(p.Seq - fs.isn)
+	rel := uint32(p.Seq - sf.ISN[d])
 	off := uint64(seqnum.Expand(seqnum.DSN(fs.buf.HighestSeen()), rel))
 	deliver := func(off uint64, data []byte, tag uint32) { t.subflowData(sf, d, off, data, tag, p) }
 	res := fs.buf.Push(off, p.Payload, uint32(p.Number), deliver)

@@ -116,6 +116,13 @@ type Subflow struct {
 	badCopy    bool         // a retransmitted SYN/ACK or third ACK did not verify
 }
 
+// noteSYN records what the SYN (or SYN/ACK) of direction d fixes: the
+// ISN the relative sequence numbers count from, and the window scale.
+func (s *Subflow) noteSYN(d Dir, p *decode.Packet) {
+	s.ISN[d], s.HasISN[d] = p.Seq, true
+	s.wscale[d], s.hasWScale[d] = p.WindowScale, p.HasWindowScale
+}
+
 // windowShift returns the shift to apply to the window of a segment sent
 // in direction d.
 func (s *Subflow) windowShift(d Dir) uint8 {

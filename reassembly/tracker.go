@@ -298,9 +298,7 @@ func (t *Tracker) newConnection(p *decode.Packet, client, server netip.AddrPort)
 
 func (t *Tracker) onSYN(sf *Subflow, p *decode.Packet) {
 	sf.SynSeen = true
-	sf.ISN[FromInitiator], sf.HasISN[FromInitiator] = p.Seq, true
-	sf.streams[FromInitiator].isn, sf.streams[FromInitiator].hasISN = p.Seq, true
-	sf.wscale[FromInitiator], sf.hasWScale[FromInitiator] = p.WindowScale, p.HasWindowScale
+	sf.noteSYN(FromInitiator, p)
 	if sf.Join {
 		return
 	}
@@ -324,9 +322,7 @@ func (t *Tracker) onSYNACK(sf *Subflow, d Dir, p *decode.Packet) {
 		return
 	}
 	sf.SynAckSeen = true
-	sf.ISN[FromResponder], sf.HasISN[FromResponder] = p.Seq, true
-	sf.streams[FromResponder].isn, sf.streams[FromResponder].hasISN = p.Seq, true
-	sf.wscale[FromResponder], sf.hasWScale[FromResponder] = p.WindowScale, p.HasWindowScale
+	sf.noteSYN(FromResponder, p)
 	if sf.Join {
 		t.onJoinSYNACK(sf, p)
 		return
