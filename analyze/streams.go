@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 
 	"github.com/mptcpdump/mptcpdump/reassembly"
 )
@@ -27,8 +28,13 @@ func StreamName(id int, s reassembly.Side) string {
 }
 
 // Sink is a reassembly.SinkFactory creating the files as streams start.
+// A partial connection's are partial-<id>-c2s.bin and -s2c.bin.
 func (f *StreamFiles) Sink(c *reassembly.Connection, s reassembly.Side) io.Writer {
-	file, err := os.Create(filepath.Join(f.Dir, StreamName(c.ID, s)))
+	name := StreamName(c.ID, s)
+	if c.Partial {
+		name = "partial-" + strings.TrimPrefix(name, "conn-")
+	}
+	file, err := os.Create(filepath.Join(f.Dir, name))
 	if err != nil {
 		f.fail(err)
 		return nil

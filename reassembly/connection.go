@@ -44,11 +44,16 @@ type Connection struct {
 
 	// Version is the negotiated version: the SYN/ACK's, or the SYN's
 	// while no SYN/ACK was seen.
-	Version     uint8
-	SynVersion  uint8 // the version the client offered
-	Ends        [2]Endpoint
-	Checksums   bool   // negotiated: flag A in the SYN or the SYN/ACK
-	Fallback    bool   // the handshake ended as plain TCP
+	Version    uint8
+	SynVersion uint8 // the version the client offered
+	Ends       [2]Endpoint
+	Checksums  bool // negotiated: flag A in the SYN or the SYN/ACK
+	Fallback   bool // the handshake ended as plain TCP
+	// Partial marks a connection whose handshake the capture missed: it
+	// was found by the DSS options of a running subflow. Its version is a
+	// guess from the DSN width, its keys are unknown, and its streams
+	// start at the first mapping seen (never complete).
+	Partial     bool
 	FallbackWhy string // why, for people
 
 	Subflows []*Subflow // Subflows[0] is the MP_CAPABLE subflow

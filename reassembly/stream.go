@@ -219,11 +219,22 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 			}
 		}
 	}
+	if sf.midStream && !sf.HasISN[d] && p.PayloadLen > 0 {
+		// No SYN was captured: assume the first mapping seen starts at its
+		// segment, as Linux places a mapping on its first segment.
+		if o := p.Option(decode.SubtypeDSS); o != nil && o.DSS.HasMapping && o.DSS.DataLen > 0 {
+			sf.ISN[d], sf.HasISN[d] = p.Seq-seqnum.SSN(o.DSS.SSN), true
+		}
+	}
 	if p.PayloadLen == 0 || !sf.HasISN[d] {
 		return
 	}
 	if fs.buf == nil {
-		fs.buf = sorter.New(1, sorter.Config{MaxBuffered: MaxSubflowBuffered, Window: SubflowWindow})
+		start := uint64(1)
+		if sf.midStream { // the stream starts where the capture does
+			start = uint64(uint32(p.Seq - sf.ISN[d]))
+		}
+		fs.buf = sorter.New(start, sorter.Config{MaxBuffered: MaxSubflowBuffered, Window: SubflowWindow})
 	}
 	rel := uint32(p.Seq - sf.ISN[d])
 	off := uint64(seqnum.Expand(seqnum.DSN(fs.buf.HighestSeen()), rel))
@@ -251,6 +262,9 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 
 // addDSSMapping records a DSS mapping, or the infinite mapping of a fallback.
 func (t *Tracker) addDSSMapping(sf *Subflow, d Dir, m decode.DSS, p *decode.Packet) {
+	if sf.midStream {
+		t.groupPartial(sf, d, m)
+	}
 	c := sf.Conn
 	side := sf.side(d)
 	dsn := c.expandDSN(side, m.DSN, m.DSN64)
@@ -278,8 +292,11 @@ func (t *Tracker) addDSSMapping(sf *Subflow, d Dir, m decode.DSS, p *decode.Pack
 		return
 	}
 	ref := uint64(1)
-	if fs.buf != nil {
+	switch {
+	case fs.buf != nil:
 		ref = fs.buf.Next()
+	case sf.midStream:
+		ref = uint64(m.SSN) // the stream starts where the capture does
 	}
 	ssn := uint64(seqnum.Expand(seqnum.DSN(ref), m.SSN))
 	t.addMapping(sf, d, mapping{ssn: ssn, ssn32: m.SSN, dsn: dsn, length: length, fin: m.DataFIN,
@@ -435,6 +452,8 @@ func (t *Tracker) implicitAnchor(sf *Subflow, d Dir, off uint64, p *decode.Packe
 	fs := &sf.streams[d]
 	side := sf.side(d)
 	switch {
+	case c.Partial:
+		return // one subflow of a connection whose other subflows may be unseen
 	case c.Fallback: // the handshake fell back: the whole stream is TCP
 		t.anchor(sf, d, 1, 1, p, "handshake fallback")
 	case len(c.Subflows) != 1:

@@ -105,6 +105,9 @@ type Subflow struct {
 
 	streams [2]flowStream // per direction: TCP reassembly and mappings
 	indexed bool          // findable by its 4-tuple in the Tracker
+	// midStream: the subflow was running when the capture started; the
+	// ISNs are inferred from the first DSS mapping seen in each direction.
+	midStream bool
 	// prioSeen marks directions whose priority an MP_PRIO set; Backup then
 	// holds the latest request.
 	prioSeen [2]bool

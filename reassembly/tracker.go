@@ -45,6 +45,9 @@ const (
 	// MaxUnlinked caps the joins kept whose token matched no connection:
 	// a flood of MP_JOIN SYNs with random tokens stops here.
 	MaxUnlinked = 10000
+	// MaxPartial caps the partial connections (subflows whose handshake
+	// the capture missed) followed.
+	MaxPartial = 10000
 )
 
 // Tracker follows every MPTCP connection of one capture. Feed it packets in
@@ -56,6 +59,7 @@ type Tracker struct {
 	tokens   map[uint32][]tokenOwner
 	pending  map[uint32][]*Subflow // unlinked joins by the token they carry
 	conns    []*Connection
+	partials []*Connection
 	unlinked []*Subflow
 	stats    Stats
 	ev       Event
@@ -92,6 +96,67 @@ func NewTracker(obs Observer) *Tracker {
 
 // Connections returns the connections in order of their first packet.
 func (t *Tracker) Connections() []*Connection { return t.conns }
+
+// Partial returns the partial connections: subflows already running when
+// the capture started, found by their DSS options. Keys and tokens are
+// unknown; each is followed on its own (joins cannot be tied to it).
+func (t *Tracker) Partial() []*Connection { return t.partials }
+
+// partialNear is how close, in data sequence space, the first mapping of
+// a partial subflow must fall to another partial connection's stream to be
+// taken for one more subflow of it. Random 64-bit IDSNs make unrelated
+// connections this close with probability about 2^-38.
+const partialNear = 1 << 26
+
+// groupPartial gives a partial subflow, at its first mapping, to the
+// partial connection whose data sequence space the mapping falls in: the
+// subflows of one connection share it. The subflow's own connection, still
+// without data, is then dropped.
+func (t *Tracker) groupPartial(sf *Subflow, d Dir, m decode.DSS) {
+	own := sf.Conn
+	if len(own.Subflows) != 1 || own.Streams[Client].Started || own.Streams[Server].Started {
+		return
+	}
+	side := sf.side(d)
+	for _, c := range t.partials {
+		if c == own || c.finished {
+			continue
+		}
+		st := &c.Streams[side]
+		if !st.Started {
+			continue
+		}
+		dsn := c.expandDSN(side, m.DSN, m.DSN64)
+		if diff := int64(dsn - st.Start); diff > -partialNear && diff < partialNear {
+			t.partials = slices.DeleteFunc(t.partials, func(x *Connection) bool { return x == own })
+			for i, x := range t.partials {
+				x.ID = i + 1
+			}
+			sf.ID = len(c.Subflows)
+			sf.Conn = c
+			c.Subflows = append(c.Subflows, sf)
+			return
+		}
+	}
+}
+
+// newPartial starts a partial connection from a segment on an unknown
+// 4-tuple that carries a DSS. The endpoint with the lower port is taken
+// for the listener (the server), the usual case.
+func (t *Tracker) newPartial(p *decode.Packet) *Subflow {
+	client, server := p.Src, p.Dst
+	if p.Src.Port() < p.Dst.Port() {
+		client, server = p.Dst, p.Src
+	}
+	c := &Connection{ID: len(t.partials) + 1, Partial: true, Version: 1, sinks: t.sinks}
+	if o := p.Option(decode.SubtypeDSS); o != nil && o.DSS.HasMapping && !o.DSS.DSN64 {
+		c.Version = 0 // 32-bit DSNs: most likely v0 (Linux v1 sends 64-bit DSNs)
+	}
+	sf := &Subflow{Conn: c, Addr: [2]netip.AddrPort{client, server}, InitiatorSide: Client, Established: true, midStream: true}
+	c.Subflows = []*Subflow{sf}
+	t.partials = append(t.partials, c)
+	return sf
+}
 
 // Unlinked returns the joins whose token matched no connection.
 func (t *Tracker) Unlinked() []*Subflow { return t.unlinked }
@@ -145,6 +210,11 @@ func (t *Tracker) Process(p *decode.Packet) {
 			sf = t.newConnection(p, p.Dst, p.Src)
 			t.flows[key], sf.indexed = sf, true
 		}
+	}
+	if sf == nil && !syn && p.Option(decode.SubtypeDSS) != nil && len(t.partials) < MaxPartial {
+		// The capture started after this subflow's handshake.
+		sf = t.newPartial(p)
+		t.flows[key], sf.indexed = sf, true
 	}
 	if sf == nil {
 		if p.MPTCP() {
@@ -502,5 +572,10 @@ func (t *Tracker) Finish() {
 			t.finishStreams(c)
 		}
 		t.checkDataACKs(c)
+	}
+	for _, c := range t.partials {
+		if !c.finished {
+			t.finishStreams(c)
+		}
 	}
 }

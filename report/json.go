@@ -23,8 +23,12 @@ type Document struct {
 	Capture     Capture      `json:"capture"`
 	Connections []Connection `json:"connections"`
 	Unlinked    []Subflow    `json:"unlinked"`
-	Findings    []Finding    `json:"findings"`
-	Events      []Event      `json:"events"`
+	// Partial lists subflows already running when the capture started,
+	// found by their DSS options: each followed as a connection of its own
+	// with unknown keys, reassembled from the first mapping seen.
+	Partial  []Connection `json:"partial"`
+	Findings []Finding    `json:"findings"`
+	Events   []Event      `json:"events"`
 	// EventsDropped counts timeline events beyond analyze.MaxTimelineEvents.
 	EventsDropped int `json:"events_dropped"`
 }
@@ -96,6 +100,7 @@ type Connection struct {
 	ClientIDSN     string  `json:"client_idsn"`
 	ServerIDSN     string  `json:"server_idsn"`
 	Checksums      bool    `json:"checksums"`
+	Partial        bool    `json:"partial,omitempty"`
 	Fallback       bool    `json:"fallback"`
 	FallbackReason string  `json:"fallback_reason,omitempty"`
 	FirstPacket    uint64  `json:"first_packet"`
@@ -226,6 +231,10 @@ func Build(file string, res *analyze.Result) *Document {
 	for _, sf := range tr.Unlinked() {
 		doc.Unlinked = append(doc.Unlinked, buildSubflow(sf))
 	}
+	doc.Partial = []Connection{}
+	for _, c := range tr.Partial() {
+		doc.Partial = append(doc.Partial, buildConnection(c))
+	}
 	for _, f := range res.Findings {
 		doc.Findings = append(doc.Findings, buildFinding(f))
 	}
@@ -281,7 +290,7 @@ func buildConnection(c *reassembly.Connection) Connection {
 	out := Connection{
 		ID: c.ID, Version: int(c.Version),
 		Client: addrString(c.Client()), Server: addrString(c.Server()),
-		Checksums: c.Checksums, Fallback: c.Fallback || c.DataFallback, FallbackReason: c.FallbackWhy, MPFail: c.MPFail,
+		Checksums: c.Checksums, Partial: c.Partial, Fallback: c.Fallback || c.DataFallback, FallbackReason: c.FallbackWhy, MPFail: c.MPFail,
 		C2S: buildStream(&c.Streams[reassembly.Client]), S2C: buildStream(&c.Streams[reassembly.Server]),
 		Close: string(c.Close()), ClientState: c.State(reassembly.Client), ServerState: c.State(reassembly.Server),
 		FirstPacket: t.FirstPacket, LastPacket: t.LastPacket,

@@ -65,6 +65,13 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 			return err
 		}
 	}
+	if len(doc.Partial) > 0 {
+		fmt.Fprintf(ew, "\n%d subflow(s) were running when the capture started (partial, keys unknown):\n", len(doc.Partial))
+		for _, p := range doc.Partial {
+			fmt.Fprintf(ew, "  p%d %s ⇄ %s  data %s/%s from the first mapping seen\n", p.ID, p.Client, p.Server,
+				humanBytes(p.C2S.Bytes), humanBytes(p.S2C.Bytes))
+		}
+	}
 	if len(doc.Unlinked) > 0 {
 		fmt.Fprintf(ew, "\n%d join(s) matched no connection:\n", len(doc.Unlinked))
 		t := newTable(ew)

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"encoding/binary"
 	"os"
 	"path/filepath"
 	"testing"
@@ -89,6 +90,47 @@ func TestMixedVersionsAndLinkTypes(t *testing.T) {
 	}
 	for _, f := range doc.Findings {
 		if f.Severity != "info" {
+			t.Errorf("finding %+v", f)
+		}
+	}
+}
+
+// A capture that starts after the handshakes (the first 20 records of
+// basic.pcap cut off): both running subflows are found by their DSS
+// options, grouped into one partial connection because their mappings
+// share a data sequence space, and reassembled from the first mapping on —
+// exactly the tail of what the application received.
+func TestMidStreamCapture(t *testing.T) {
+	data, err := os.ReadFile(filepath.Join(fixtures, "basic.pcap"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	off := 24
+	for i := 0; i < 20; i++ {
+		off += 16 + int(binary.LittleEndian.Uint32(data[off+8:]))
+	}
+	dir := t.TempDir()
+	cut := filepath.Join(dir, "midstream.pcap")
+	os.WriteFile(cut, append(bytes.Clone(data[:24]), data[off:]...), 0o644)
+	full := runJSON(t, nil, "-r", filepath.Join(fixtures, "basic.pcap"), "--write-streams", filepath.Join(dir, "full"))
+	doc := runJSON(t, nil, "-r", cut, "--write-streams", filepath.Join(dir, "cut"))
+	if len(doc.Connections) != 0 || len(doc.Partial) != 1 {
+		t.Fatalf("%d connections, %d partial", len(doc.Connections), len(doc.Partial))
+	}
+	p := doc.Partial[0]
+	if !p.Partial || len(p.Subflows) != 2 || p.ClientKey != "" || p.C2S.Complete || p.S2C.Complete {
+		t.Errorf("partial connection %+v", p)
+	}
+	whole, _ := os.ReadFile(filepath.Join(dir, "full", "conn-1-s2c.bin"))
+	tail, _ := os.ReadFile(filepath.Join(dir, "cut", "partial-1-s2c.bin"))
+	if len(tail) == 0 || len(tail) >= len(whole) || !bytes.Equal(tail, whole[len(whole)-len(tail):]) || p.S2C.MissingBytes != 0 {
+		t.Errorf("s2c: %d bytes of %d, missing %d, a suffix: %v", len(tail), len(whole), p.S2C.MissingBytes, bytes.HasSuffix(whole, tail))
+	}
+	if full.Connections[0].S2C.Bytes != uint64(len(whole)) {
+		t.Errorf("full stream %d bytes", len(whole))
+	}
+	for _, f := range doc.Findings {
+		if f.Severity == "error" {
 			t.Errorf("finding %+v", f)
 		}
 	}
