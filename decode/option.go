@@ -144,6 +144,13 @@ func parseOption(b []byte, o *Option) (int, error) {
 // A TCP option list that is itself broken (a length byte < 2 or running
 // past the header) ends the walk with one error.
 func ParseOptions(opts []byte, dst []Option, errs []OptionError) ([]Option, []OptionError) {
+	return parseOptions(opts, dst, errs, false)
+}
+
+// parseOptions is ParseOptions for an option area that the snap length
+// may have cut (cut): an option running past its end is then truncated,
+// not malformed.
+func parseOptions(opts []byte, dst []Option, errs []OptionError, cut bool) ([]Option, []OptionError) {
 	for i := 0; i < len(opts); {
 		kind := opts[i]
 		if kind == 0 { // end of option list
@@ -164,7 +171,11 @@ func ParseOptions(opts []byte, dst []Option, errs []OptionError) ([]Option, []Op
 			if kind == OptionKindMPTCP {
 				st = subtypeAt(opts[i:])
 			}
-			errs = append(errs, OptionError{Subtype: st, Offset: i, Length: lengthByte(opts[i:]), Reason: reason, Err: ErrMalformed})
+			kindErr := ErrMalformed
+			if cut {
+				kindErr, reason = ErrTruncated, fmt.Sprintf("TCP option kind %d: cut by the snap length", kind)
+			}
+			errs = append(errs, OptionError{Subtype: st, Offset: i, Length: lengthByte(opts[i:]), Reason: reason, Err: kindErr})
 			break
 		}
 		l := int(opts[i+1])

@@ -221,9 +221,9 @@ func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
 	p.Flags = TCPFlags(t.Contents[13])
 	p.Window = t.Window
 	p.Payload = t.Payload
-	p.PayloadLen = max(wireSeg-len(t.Contents), len(t.Payload))
-	p.Truncated = parser.Truncated || p.PayloadLen > len(t.Payload)
-	p.Options, p.OptionErrors = ParseOptions(t.Contents[20:], p.Options, p.OptionErrors)
+	p.PayloadLen = max(wireSeg-t.headerLen, len(t.Payload))
+	p.Truncated = parser.Truncated || p.PayloadLen > len(t.Payload) || t.cut
+	p.Options, p.OptionErrors = parseOptions(t.Contents[20:], p.Options, p.OptionErrors, t.cut)
 	if p.Flags.Has(FlagSYN) {
 		p.WindowScale, p.HasWindowScale = windowScale(t.Contents[20:])
 	}
@@ -255,6 +255,8 @@ func (d *Decoder) nextLayer() gopacket.LayerType {
 // packet.
 type tcpHeader struct {
 	layers.BaseLayer
+	cut              bool // the header was not captured whole
+	headerLen        int  // the header's length on the wire (data offset)
 	SrcPort, DstPort uint16
 	Seq, Ack         uint32
 	Window           uint16
@@ -269,10 +271,15 @@ func (t *tcpHeader) DecodeFromBytes(data []byte, df gopacket.DecodeFeedback) err
 	if hlen < 20 {
 		return fmt.Errorf("data offset %d bytes", hlen)
 	}
-	if hlen > len(data) {
+	t.cut = hlen > len(data)
+	if t.cut {
+		// The snap length cut the options: keep the fixed header and the
+		// options that were captured, so the segment still counts (ports,
+		// sequence numbers, flags) and its options are read up to the cut.
 		df.SetTruncated()
-		return fmt.Errorf("%d of %d bytes", len(data), hlen)
+		hlen = len(data)
 	}
+	t.headerLen = int(data[12]>>4) * 4
 	t.SrcPort = binary.BigEndian.Uint16(data[0:])
 	t.DstPort = binary.BigEndian.Uint16(data[2:])
 	t.Seq = binary.BigEndian.Uint32(data[4:])

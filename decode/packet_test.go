@@ -331,8 +331,11 @@ func TestDecodeSnaplen(t *testing.T) {
 	}
 }
 
-// Cut in the IP or TCP header, a frame is an ErrTruncated error; cut in
-// the link header it is some error. Either way the Packet is left reset.
+// Cut in the IP header or the fixed TCP header, a frame is an ErrTruncated
+// error (the Packet left reset); cut in the link header it is some error.
+// Cut in the TCP options, it decodes: the fixed header counts, the
+// options are read up to the cut (an option cut short is ErrTruncated,
+// never malformed), and the whole payload is missing.
 func TestDecodeHeaderTruncated(t *testing.T) {
 	d := decode.NewDecoder()
 	var p decode.Packet
@@ -340,17 +343,30 @@ func TestDecodeHeaderTruncated(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			ipStart := tc.ipStart(helloPayload)
 			payloadStart := len(tc.frame) - len(helloPayload)
+			decoded := 0
 			for cut := 0; cut < payloadStart; cut++ {
 				err := d.Decode(tc.lt, tc.frame[:cut:cut], &p)
 				switch {
 				case err == nil:
-					t.Fatalf("cut at %d of %d: decoded %s", cut, len(tc.frame), summary(&p))
+					decoded++
+					if cut < ipStart+40 || !p.Truncated || len(p.Payload) != 0 || p.PayloadLen != len(helloPayload) {
+						t.Fatalf("cut at %d of %d: decoded %s", cut, len(tc.frame), summary(&p))
+					}
+					for _, e := range p.OptionErrors {
+						if !errors.Is(&e, decode.ErrTruncated) {
+							t.Fatalf("cut at %d: option error %v, want truncated", cut, &e)
+						}
+					}
+					continue
 				case cut > ipStart && !errors.Is(err, decode.ErrTruncated):
 					t.Fatalf("cut at %d (IP at %d, payload at %d): err %v, want ErrTruncated", cut, ipStart, payloadStart, err)
 				}
 				if p.MPTCP() || p.PayloadLen != 0 || p.Src.IsValid() {
 					t.Fatalf("cut at %d: packet not reset after an error: %s", cut, summary(&p))
 				}
+			}
+			if decoded == 0 {
+				t.Error("no cut inside the TCP options decoded")
 			}
 		})
 	}

@@ -62,6 +62,7 @@ const (
 	CodeFastClose              Code = "fastclose"
 	CodeReinjection            Code = "reinjection"
 	CodeTokenCollision         Code = "token-collision"
+	CodeOptionTruncated        Code = "option-truncated"
 )
 
 var rules = map[Code]Rule{
@@ -113,6 +114,8 @@ var rules = map[Code]Rule{
 		"an established subflow was reset"},
 	CodeFastClose: {CodeFastClose, SeverityInfo, "RFC 8684 §3.5", "RFC 6824 §3.5",
 		"the connection was aborted with MP_FASTCLOSE"},
+	CodeOptionTruncated: {CodeOptionTruncated, SeverityInfo, "RFC 8684 §3", "RFC 6824 §3",
+		"MPTCP options cut by the capture's snap length"},
 	CodeTokenCollision: {CodeTokenCollision, SeverityWarning, "RFC 8684 §3.2", "RFC 6824 §3.2",
 		"two live connections whose keys hash to the same token"},
 	CodeReinjection: {CodeReinjection, SeverityInfo, "RFC 8684 §3.3.6", "RFC 6824 §3.3.6",

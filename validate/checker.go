@@ -1,8 +1,11 @@
 package validate
 
 import (
+	"errors"
+
 	"cmp"
 	"fmt"
+	"github.com/mptcpdump/mptcpdump/decode"
 	"slices"
 
 	"github.com/mptcpdump/mptcpdump/reassembly"
@@ -63,6 +66,11 @@ func (c *Checker) Observe(e *reassembly.Event) {
 		c.add(e, CodeKeyEchoMismatch, uint64(e.Side),
 			fmt.Sprintf("MP_CAPABLE carries %s key %016x, but %016x was announced", e.Side, e.Got, e.Want))
 	case reassembly.EventOptionMalformed:
+		if errors.Is(e.OptionError, decode.ErrTruncated) {
+			// The snap length cut it: not the sender's fault.
+			c.add(e, CodeOptionTruncated, 0, "MPTCP options cut by the snap length: what they carried is unknown")
+			break
+		}
 		c.add(e, CodeOptionMalformed, uint64(e.OptionError.Subtype), e.OptionError.Error())
 	case reassembly.EventHandshakeFallback:
 		c.add(e, CodeHandshakeFallback, 0, "connection fell back to plain TCP: "+e.Reason)
