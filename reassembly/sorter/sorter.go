@@ -503,9 +503,11 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 	}
 	m := s.spans[i:j]
 	if len(m) == 0 {
+		// The slack goes after the data: a new out-of-order range usually
+		// grows by what comes next on the same subflow.
 		n := len(data)
 		buf := s.buffer(n)
-		p := &span{start: off, end: end, buf: buf, head: (len(buf) - n) / 2}
+		p := &span{start: off, end: end, buf: buf}
 		copy(p.buf[p.head:], data)
 		p.runs = []tagRun{{start: off, tag: tag}}
 		s.spans = slices.Insert(s.spans, i, p)
@@ -527,7 +529,15 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 	needTail := int(newEnd - base.end)
 	if base.head < needHead || len(base.buf)-base.head-baseLen < needTail {
 		nb := s.buffer(total)
+		// Keep the slack on the side the range grows: at the tail when it
+		// is appended to (the common case), at the head when prepended to.
 		h := (len(nb) - total) / 2
+		switch {
+		case needHead == 0:
+			h = 0
+		case needTail == 0:
+			h = len(nb) - total
+		}
 		copy(nb[h+needHead:], base.bytes())
 		s.recycle(base.buf)
 		base.buf, base.head = nb, h
