@@ -70,6 +70,7 @@ type Connection struct {
 	FastClose FastClose
 
 	sinks    SinkFactory
+	digest   *digester
 	finished bool // streams settled and buffers released
 }
 

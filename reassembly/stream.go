@@ -119,10 +119,11 @@ type DataStream struct {
 	Fallback    bool   // from Fallback on, subflow bytes map linearly (infinite mapping)
 	FallbackDSN uint64 // the DSN where that began
 
-	buf  *sorter.Sorter
-	hash hash.Hash
-	sink io.Writer
-	sum  [sha256.Size]byte
+	buf    *sorter.Sorter
+	hash   hash.Hash // written by the digester's worker only, until flushed
+	sink   io.Writer // likewise
+	digest *digester
+	sum    [sha256.Size]byte
 }
 
 // HighestSent returns one past the last DSN the sender mapped (its
@@ -143,10 +144,7 @@ func (d *DataStream) Complete() bool {
 
 func (d *DataStream) deliver(_ uint64, data []byte, _ uint32) {
 	d.Bytes += uint64(len(data))
-	d.hash.Write(data)
-	if d.sink != nil {
-		d.sink.Write(data)
-	}
+	d.digest.write(d, data)
 }
 
 // start opens the data-level stream at dsn.
@@ -173,6 +171,7 @@ func (c *Connection) ensureStarted(s Side, dsn uint64) *DataStream {
 		if c.sinks != nil {
 			d.sink = c.sinks(c, s)
 		}
+		d.digest = c.digest
 	}
 	return d
 }
@@ -612,10 +611,11 @@ func (t *Tracker) finishStreams(c *Connection) {
 			ev.Side, ev.Count = Side(s), int(st.Reinjected)
 			t.send()
 		}
+		st.digest.sync()
 		copy(st.sum[:], st.hash.Sum(nil))
 		if closer, ok := st.sink.(io.Closer); ok {
 			closer.Close()
 		}
-		st.buf, st.hash, st.sink = nil, nil, nil
+		st.buf, st.hash, st.sink, st.digest = nil, nil, nil, nil
 	}
 }

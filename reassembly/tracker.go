@@ -68,6 +68,7 @@ type Tracker struct {
 	now       time.Time // the packet clock: the last packet's time
 	sinks     SinkFactory
 	dataObs   DataObserver
+	digest    *digester // hashes and writes the streams on a second goroutine, started with the first connection
 	dev       DataEvent
 	last      *Subflow // the subflow of the last processed packet, nil if none
 }
@@ -148,7 +149,7 @@ func (t *Tracker) newPartial(p *decode.Packet) *Subflow {
 	if p.Src.Port() < p.Dst.Port() {
 		client, server = p.Dst, p.Src
 	}
-	c := &Connection{ID: len(t.partials) + 1, Partial: true, Version: 1, sinks: t.sinks}
+	c := &Connection{ID: len(t.partials) + 1, Partial: true, Version: 1, sinks: t.sinks, digest: t.digester()}
 	if o := p.Option(decode.SubtypeDSS); o != nil && o.DSS.HasMapping && !o.DSS.DSN64 {
 		c.Version = 0 // 32-bit DSNs: most likely v0 (Linux v1 sends 64-bit DSNs)
 	}
@@ -354,7 +355,7 @@ func (t *Tracker) openFromSYN(p *decode.Packet) *Subflow {
 // newConnection creates a connection and its MP_CAPABLE subflow from client
 // to server.
 func (t *Tracker) newConnection(p *decode.Packet, client, server netip.AddrPort) *Subflow {
-	c := &Connection{ID: len(t.conns) + 1, sinks: t.sinks}
+	c := &Connection{ID: len(t.conns) + 1, sinks: t.sinks, digest: t.digester()}
 	sf := &Subflow{Conn: c, Addr: [2]netip.AddrPort{client, server}, InitiatorSide: Client}
 	c.Subflows = []*Subflow{sf}
 	t.conns = append(t.conns, c)
@@ -578,4 +579,15 @@ func (t *Tracker) Finish() {
 			t.finishStreams(c)
 		}
 	}
+	if t.digest != nil {
+		t.digest.stop()
+		t.digest = nil
+	}
+}
+
+func (t *Tracker) digester() *digester {
+	if t.digest == nil {
+		t.digest = newDigester()
+	}
+	return t.digest
 }
