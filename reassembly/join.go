@@ -2,6 +2,7 @@ package reassembly
 
 import (
 	"net/netip"
+	"slices"
 
 	"github.com/mptcpdump/mptcpdump/decode"
 	"github.com/mptcpdump/mptcpdump/mpcrypto"
@@ -33,6 +34,7 @@ func (t *Tracker) newJoin(p *decode.Packet, j decode.MPJoin) *Subflow {
 	sf.ID = len(t.unlinked) + 1
 	t.unlinked = append(t.unlinked, sf)
 	t.pending[j.Token] = append(t.pending[j.Token], sf)
+	t.joinPartial(sf)
 	ev := t.emit(EventJoinUnknownToken, p, nil, sf)
 	ev.Token = j.Token
 	t.send()
@@ -68,12 +70,48 @@ func (t *Tracker) attach(sf *Subflow, o tokenOwner) {
 	c.noteJoinAddress(sf.InitiatorSide, sf.AddrID[FromInitiator], sf.Addr[FromInitiator], 0)
 }
 
+// joinPartial gives a join whose token matches no connection a home: the
+// partial connection of that token, so that the joins of one connection
+// whose handshake the capture missed are grouped, and their data is
+// reassembled from the first mapping seen. The join's initiator is taken
+// for the client (the usual case) and the token for the server's. Should
+// the key of the token turn up later, the join moves to its connection.
+func (t *Tracker) joinPartial(sf *Subflow) {
+	c := t.byToken[sf.Token]
+	if c == nil {
+		if len(t.partials) >= MaxPartial {
+			return // still listed as unlinked, without data
+		}
+		c = &Connection{ID: len(t.partials) + 1, Partial: true, Version: 1, sinks: t.sinks, digest: t.digester()}
+		c.Ends[Server].Token = sf.Token
+		t.partials = append(t.partials, c)
+		t.byToken[sf.Token] = c
+	}
+	sf.Conn, sf.InitiatorSide = c, Client
+	sf.ID = len(c.Subflows)
+	c.Subflows = append(c.Subflows, sf)
+}
+
+// dropEmptyPartial forgets a token's partial connection whose joins all
+// found their connection.
+func (t *Tracker) dropEmptyPartial(c *Connection) {
+	if c == nil || !c.Partial || len(c.Subflows) > 0 {
+		return
+	}
+	t.partials = slices.DeleteFunc(t.partials, func(x *Connection) bool { return x == c })
+	for i, x := range t.partials {
+		x.ID = i + 1
+	}
+	if t.byToken[c.Ends[Server].Token] == c {
+		delete(t.byToken, c.Ends[Server].Token)
+	}
+}
+
 // removeLinked drops the subflows that found their connection.
 func removeLinked(subs []*Subflow) []*Subflow {
 	out := subs[:0]
 	for _, sf := range subs {
-		if sf.Conn == nil {
-			sf.ID = len(out) + 1
+		if sf.Conn == nil || sf.Conn.Partial {
 			out = append(out, sf)
 		}
 	}

@@ -57,7 +57,8 @@ type Tracker struct {
 	obs      Observer
 	flows    map[flowKey]*Subflow
 	tokens   map[uint32][]tokenOwner
-	pending  map[uint32][]*Subflow // unlinked joins by the token they carry
+	pending  map[uint32][]*Subflow  // unlinked joins by the token they carry
+	byToken  map[uint32]*Connection // the partial connection grouping those joins
 	conns    []*Connection
 	partials []*Connection
 	unlinked []*Subflow
@@ -92,6 +93,7 @@ func NewTracker(obs Observer) *Tracker {
 		flows:   make(map[flowKey]*Subflow),
 		tokens:  make(map[uint32][]tokenOwner),
 		pending: make(map[uint32][]*Subflow),
+		byToken: make(map[uint32]*Connection),
 	}
 }
 
@@ -501,7 +503,9 @@ func (t *Tracker) learnKey(c *Connection, s Side, key uint64, p *decode.Packet) 
 	if waiting := t.pending[tok]; len(waiting) > 0 {
 		delete(t.pending, tok)
 		for _, sf := range waiting {
+			old := sf.Conn
 			t.link(sf, []tokenOwner{{c, s}})
+			t.dropEmptyPartial(old)
 		}
 		t.unlinked = removeLinked(t.unlinked)
 	}

@@ -1,6 +1,7 @@
 package reassembly
 
 import (
+	"crypto/sha256"
 	"encoding/binary"
 	"net/netip"
 	"testing"
@@ -364,12 +365,60 @@ func TestJoinLinkedWhenKeyArrives(t *testing.T) {
 	mpcData := cat([]byte{30, 22, 1, 1}, be64(keyA), be64(keyB), []byte{0, 5})
 	tr.Process(b.pkt(client, server, ack|decode.FlagPSH, 1001, mpcData))
 	tr.Finish()
-	if len(tr.Unlinked()) != 0 || len(tr.Connections()[0].Subflows) != 2 {
-		t.Fatalf("unlinked %d subflows %d", len(tr.Unlinked()), len(tr.Connections()[0].Subflows))
+	if len(tr.Unlinked()) != 0 || len(tr.Connections()[0].Subflows) != 2 || len(tr.Partial()) != 0 {
+		t.Fatalf("unlinked %d subflows %d partial %d", len(tr.Unlinked()), len(tr.Connections()[0].Subflows), len(tr.Partial()))
 	}
 	j := tr.Connections()[0].Subflows[1]
 	if j.InitiatorSide != Server || j.HMAC != HMACUnverified || j.Packets != 1 {
 		t.Errorf("join %+v", j)
+	}
+}
+
+// Joins whose connection's handshake the capture missed are grouped by
+// their token into one partial connection, whose data stream is rebuilt
+// from the first mapping; a join with another token gets its own.
+func TestJoinsWithoutHandshakeGroupedByToken(t *testing.T) {
+	tr := NewTracker(nil)
+	b := &builder{}
+	client3 := netip.MustParseAddrPort("10.0.2.1:40002")
+	other := netip.MustParseAddrPort("10.0.3.1:40003")
+	const tok = 0x0badcafe
+	for i, j := range []struct {
+		from netip.AddrPort
+		tok  uint32
+		isn  uint32
+	}{{client2, tok, 7000}, {client3, tok, 8000}, {other, 0x12345678, 9000}} {
+		tr.Process(b.pkt(j.from, server, syn, j.isn, joinSYN(j.tok, nonceA, byte(i+1))))
+		tr.Process(b.pkt(server, j.from, synack, 100, joinSYNACK(1, nonceB)))
+		tr.Process(b.pkt(j.from, server, ack, j.isn+1, joinACK([20]byte{1})))
+	}
+	// The two subflows of the token carry one stream: DSN 5000..5009.
+	tr.Process(b.data(client2, server, 7001, []byte("abcde"), dss64(5000, 1, 5, false, nil)))
+	tr.Process(b.data(client3, server, 8001, []byte("fghij"), dss64(5005, 1, 5, false, nil)))
+	tr.Finish()
+	if n := len(tr.Unlinked()); n != 3 {
+		t.Fatalf("unlinked %d, want 3 (still reported)", n)
+	}
+	ps := tr.Partial()
+	if len(ps) != 2 {
+		t.Fatalf("%d partial connections, want 2", len(ps))
+	}
+	p := ps[0]
+	if len(p.Subflows) != 2 || p.Subflows[0].Addr[FromInitiator] != client2 || p.Subflows[1].Addr[FromInitiator] != client3 ||
+		p.Ends[Server].Token != tok || p.Ends[Server].HasKey || p.Subflows[1].ID != 1 {
+		t.Fatalf("partial %+v", p)
+	}
+	for _, sf := range p.Subflows {
+		if sf.HMAC != HMACUnverified || sf.Conn != p {
+			t.Errorf("join %v: hmac %v", sf.Addr, sf.HMAC)
+		}
+	}
+	st := &p.Streams[Client]
+	if st.Start != 5000 || st.Bytes != 10 || st.SHA256() != sha256.Sum256([]byte("abcdefghij")) {
+		t.Errorf("stream start %d bytes %d", st.Start, st.Bytes)
+	}
+	if len(ps[1].Subflows) != 1 || ps[1].Ends[Server].Token != 0x12345678 {
+		t.Errorf("second partial %+v", ps[1])
 	}
 }
 

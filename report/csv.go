@@ -341,6 +341,7 @@ var findingColumns = []column[*Finding]{
 	}},
 	{"rfc", func(f *Finding) string { return f.RFC }},
 	{"message", func(f *Finding) string { return f.Message }},
+	{"partial", func(f *Finding) string { return csvID(f.Partial) }},
 }
 
 // WriteFindingsCSV writes findings.csv: one row per finding of doc, in the
@@ -361,6 +362,7 @@ var eventColumns = []column[*Event]{
 	{"type", func(e *Event) string { return e.Type }},
 	{"side", func(e *Event) string { return e.Side }},
 	{"detail", func(e *Event) string { return e.Detail }},
+	{"partial", func(e *Event) string { return csvID(e.Partial) }},
 }
 
 // WriteEventsCSV writes events.csv: the timeline of doc, in capture order.
@@ -372,4 +374,12 @@ func WriteEventsCSV(w io.Writer, doc *Document) error {
 		rows[i] = &doc.Events[i]
 	}
 	return writeTable(w, eventColumns, rows)
+}
+
+// csvID writes an id, empty when 0 (none).
+func csvID(id int) string {
+	if id == 0 {
+		return ""
+	}
+	return csvInt(id)
 }

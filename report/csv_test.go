@@ -98,7 +98,7 @@ func handDocument() *Document {
 				Message: awkward, RFC: "RFC 8684 §3.2"},
 			{Code: "dss-checksum-invalid", Severity: "error", Connection: 1, Packets: []uint64{30}, Count: 1,
 				Message: "DSS checksum mismatch", RFC: "RFC 8684 §3.3.1"},
-			{Code: "join-unknown-token", Severity: "warning", Connection: 0, Packets: []uint64{20}, Count: 1,
+			{Code: "join-unknown-token", Severity: "warning", Connection: 0, Partial: 1, Packets: []uint64{20}, Count: 1,
 				Message: "MP_JOIN SYN 192.0.2.3:57951 → 192.0.2.2:8080 carries token 3fc711ea, which matches no connection",
 				RFC:     "RFC 8684 §3.2"},
 			{Code: "reinjection", Severity: "info", Connection: 1, Subflow: intp(0), Packets: []uint64{}, Count: 0,
@@ -202,8 +202,8 @@ func TestCSVHeaders(t *testing.T) {
 		SubflowsCSV: "connection,id,client,server,role,initiator,token,backup,client_backup,server_backup," +
 			"client_address_id,server_address_id,hmac,hmac_synack,hmac_ack,state,reset_by,reset_reason," +
 			"packets,c2s_payload_bytes,s2c_payload_bytes,first_packet,last_packet,unlinked,client_nonce,server_nonce",
-		FindingsCSV: "code,severity,connection,subflow,count,packets,rfc,message",
-		EventsCSV:   "time,packet,connection,subflow,type,side,detail",
+		FindingsCSV: "code,severity,connection,subflow,count,packets,rfc,message,partial",
+		EventsCSV:   "time,packet,connection,subflow,type,side,detail,partial",
 	}
 	// An empty document still gets its header row, and only that.
 	empty := &Document{Connections: []Connection{}, Unlinked: []Subflow{}, Findings: []Finding{}, Events: []Event{}}
@@ -315,20 +315,20 @@ func TestCSVFindingAndEventRows(t *testing.T) {
 	doc := handDocument()
 	recs := parse(t, csvOf(t, FindingsCSV, doc))
 	wantF := [][]string{
-		{"join-hmac-invalid", "error", "1", "2", "2", "17 18", "RFC 8684 §3.2", awkward},
-		{"dss-checksum-invalid", "error", "1", "", "1", "30", "RFC 8684 §3.3.1", "DSS checksum mismatch"},
-		{"join-unknown-token", "warning", "0", "", "1", "20", "RFC 8684 §3.2", doc.Findings[2].Message},
-		{"reinjection", "info", "1", "0", "0", "", "RFC 8684 §3.3.6", "1448 bytes reinjected"},
-		{"handshake-fallback", "warning", "2", "", "1", "117", "RFC 8684 §3.1", "SYN/ACK without MP_CAPABLE"},
+		{"join-hmac-invalid", "error", "1", "2", "2", "17 18", "RFC 8684 §3.2", awkward, ""},
+		{"dss-checksum-invalid", "error", "1", "", "1", "30", "RFC 8684 §3.3.1", "DSS checksum mismatch", ""},
+		{"join-unknown-token", "warning", "0", "", "1", "20", "RFC 8684 §3.2", doc.Findings[2].Message, "1"},
+		{"reinjection", "info", "1", "0", "0", "", "RFC 8684 §3.3.6", "1448 bytes reinjected", ""},
+		{"handshake-fallback", "warning", "2", "", "1", "117", "RFC 8684 §3.1", "SYN/ACK without MP_CAPABLE", ""},
 	}
 	if !reflect.DeepEqual(recs[1:], wantF) {
 		t.Errorf("findings.csv rows:\n got %q\nwant %q", recs[1:], wantF)
 	}
 	recs = parse(t, csvOf(t, EventsCSV, doc))
 	wantE := [][]string{
-		{"2026-11-25T22:29:36.258694123Z", "3", "1", "0", "subflow-established", "", "initial subflow [2001:db8::1]:40000 → [2001:db8::2]:443"},
-		{"2026-11-25T22:29:36.2588Z", "4", "1", "0", "add-addr", "server", "the server announces ID 1 = 2001:db8::20"},
-		{"2026-11-25T22:29:36.7Z", "110", "1", "", "data-fin", "client", "the client ends its data at DSN c29e32b3e8830eea"},
+		{"2026-11-25T22:29:36.258694123Z", "3", "1", "0", "subflow-established", "", "initial subflow [2001:db8::1]:40000 → [2001:db8::2]:443", ""},
+		{"2026-11-25T22:29:36.2588Z", "4", "1", "0", "add-addr", "server", "the server announces ID 1 = 2001:db8::20", ""},
+		{"2026-11-25T22:29:36.7Z", "110", "1", "", "data-fin", "client", "the client ends its data at DSN c29e32b3e8830eea", ""},
 	}
 	if !reflect.DeepEqual(recs[1:], wantE) {
 		t.Errorf("events.csv rows:\n got %q\nwant %q", recs[1:], wantE)
@@ -341,8 +341,8 @@ func TestCSVQuoting(t *testing.T) {
 	doc := &Document{Findings: []Finding{{Code: "join-hmac-invalid", Severity: "error", Connection: 1, Subflow: intp(2),
 		Packets: []uint64{17, 18}, Count: 2, Message: `a, "b"` + "\nc", RFC: "RFC 8684 §3.2"}}}
 	got := string(csvOf(t, FindingsCSV, doc))
-	want := "code,severity,connection,subflow,count,packets,rfc,message\r\n" +
-		"join-hmac-invalid,error,1,2,2,17 18,RFC 8684 §3.2,\"a, \"\"b\"\"\r\nc\"\r\n"
+	want := "code,severity,connection,subflow,count,packets,rfc,message,partial\r\n" +
+		"join-hmac-invalid,error,1,2,2,17 18,RFC 8684 §3.2,\"a, \"\"b\"\"\r\nc\",\r\n"
 	if got != want {
 		t.Errorf("findings.csv bytes:\n got %q\nwant %q", got, want)
 	}
@@ -570,7 +570,7 @@ func TestWriteCSV(t *testing.T) {
 		t.Fatal(err)
 	}
 	got, _ := os.ReadFile(filepath.Join(dir, FindingsCSV))
-	if string(got) != "code,severity,connection,subflow,count,packets,rfc,message\r\n" {
+	if string(got) != "code,severity,connection,subflow,count,packets,rfc,message,partial\r\n" {
 		t.Errorf("findings.csv not replaced: %q", got)
 	}
 }

@@ -38,6 +38,7 @@ type Event struct {
 	Time       string `json:"time"`
 	Packet     uint64 `json:"packet"`
 	Connection int    `json:"connection"`
+	Partial    int    `json:"partial,omitempty"` // a partial connection's id (then connection is 0)
 	Subflow    *int   `json:"subflow,omitempty"`
 	Type       string `json:"type"`
 	Side       string `json:"side,omitempty"`
@@ -163,6 +164,7 @@ type Subflow struct {
 	Client          string `json:"client"`
 	Server          string `json:"server"`
 	Initiator       string `json:"initiator,omitempty"`
+	Partial         int    `json:"partial,omitempty"` // unlinked: the partial connection grouping the joins of its token
 	Join            bool   `json:"join"`
 	Token           string `json:"token,omitempty"`
 	Backup          bool   `json:"backup"`
@@ -189,6 +191,7 @@ type Finding struct {
 	Code       string   `json:"code"`
 	Severity   string   `json:"severity"`
 	Connection int      `json:"connection"`
+	Partial    int      `json:"partial,omitempty"` // a partial connection's id (then connection is 0)
 	Subflow    *int     `json:"subflow,omitempty"`
 	Packets    []uint64 `json:"packets"`
 	Count      int      `json:"count"`
@@ -228,8 +231,13 @@ func Build(file string, res *analyze.Result) *Document {
 		}
 		doc.Connections = append(doc.Connections, conn)
 	}
-	for _, sf := range tr.Unlinked() {
-		doc.Unlinked = append(doc.Unlinked, buildSubflow(sf))
+	for i, sf := range tr.Unlinked() {
+		u := buildSubflow(sf)
+		u.ID, u.Initiator = i+1, ""
+		if sf.Conn != nil {
+			u.Partial = sf.Conn.ID
+		}
+		doc.Unlinked = append(doc.Unlinked, u)
 	}
 	doc.Partial = []Connection{}
 	for _, c := range tr.Partial() {
@@ -243,6 +251,9 @@ func Build(file string, res *analyze.Result) *Document {
 		doc.EventsDropped = tl.Dropped
 		for _, e := range tl.Events() {
 			ev := Event{Time: timeString(e.Time), Packet: e.Packet, Connection: e.Conn.ID, Type: e.Kind.Name(), Detail: e.Detail}
+			if e.Conn.Partial {
+				ev.Connection, ev.Partial = 0, e.Conn.ID
+			}
 			if e.Subflow != nil && e.Subflow.Conn == e.Conn {
 				id := e.Subflow.ID
 				ev.Subflow = &id
@@ -302,6 +313,8 @@ func buildConnection(c *reassembly.Connection) Connection {
 	}
 	if e := c.Ends[reassembly.Server]; e.HasKey {
 		out.ServerKey, out.ServerToken, out.ServerIDSN = hex64(e.Key), hex32(e.Token), hex64(e.IDSN)
+	} else if c.Partial && len(c.Subflows) > 0 && c.Subflows[0].Join {
+		out.ServerToken = hex32(e.Token) // the token of the joins grouped here, their key unseen
 	}
 	if c.FastClose.Seen {
 		out.FastCloseBy = c.FastClose.By.String()
@@ -423,7 +436,7 @@ func subflowState(sf *reassembly.Subflow) string {
 }
 
 func buildFinding(f validate.Finding) Finding {
-	out := Finding{Code: string(f.Code), Severity: f.Severity.String(), Connection: f.Connection,
+	out := Finding{Code: string(f.Code), Severity: f.Severity.String(), Connection: f.Connection, Partial: f.Partial,
 		Packets: f.Packets, Count: f.Count, Message: f.Message, RFC: f.RFC}
 	if out.Packets == nil {
 		out.Packets = []uint64{}

@@ -110,7 +110,11 @@ func (pp *PacketPrinter) Packet(p *decode.Packet, sf *reassembly.Subflow) {
 	switch {
 	case sf != nil && sf.Conn != nil:
 		c = sf.Conn
-		fmt.Fprintf(&b, "c%d.%d ", c.ID, sf.ID)
+		kind := "c"
+		if c.Partial {
+			kind = "p" // as the summary names partial connections
+		}
+		fmt.Fprintf(&b, "%s%d.%d ", kind, c.ID, sf.ID)
 	case sf != nil:
 		fmt.Fprintf(&b, "unlinked ")
 	default:

@@ -66,10 +66,18 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 		}
 	}
 	if len(doc.Partial) > 0 {
-		fmt.Fprintf(ew, "\n%d subflow(s) were running when the capture started (partial, keys unknown):\n", len(doc.Partial))
-		for _, p := range doc.Partial {
-			fmt.Fprintf(ew, "  p%d %s ⇄ %s  data %s/%s from the first mapping seen\n", p.ID, p.Client, p.Server,
-				humanBytes(p.C2S.Bytes), humanBytes(p.S2C.Bytes))
+		fmt.Fprintf(ew, "\n%d partial connection(s), whose handshake the capture missed (keys unknown):\n", len(doc.Partial))
+		for i, p := range doc.Partial {
+			if i == 20 && !opt.Verbose {
+				fmt.Fprintf(ew, "  … %d more (-v shows all)\n", len(doc.Partial)-20)
+				break
+			}
+			how := "running when the capture started"
+			if p.ServerToken != "" {
+				how = "joins with token " + p.ServerToken
+			}
+			fmt.Fprintf(ew, "  p%d %s ⇄ %s  %d subflow(s), %s; data %s/%s from the first mapping seen\n", p.ID, p.Client, p.Server,
+				len(p.Subflows), how, humanBytes(p.C2S.Bytes), humanBytes(p.S2C.Bytes))
 		}
 	}
 	if len(doc.Unlinked) > 0 {

@@ -20,7 +20,8 @@ type Finding struct {
 	Code       Code
 	Severity   Severity
 	RFC        string
-	Connection int      // connection id, 0 when none
+	Connection int      // connection id, 0 when none (or when about a partial connection)
+	Partial    int      // partial connection id (Tracker.Partial), 0 when none
 	Subflow    int      // subflow index in the connection, -1 when none
 	Packets    []uint64 // first packets that show it, at most MaxPacketsPerFinding
 	Count      int      // occurrences merged into this finding
@@ -163,7 +164,7 @@ func (c *Checker) add(e *reassembly.Event, code Code, extra uint64, msg string) 
 		conn = e.Subflow.Conn
 	}
 	if conn != nil {
-		f.Connection = conn.ID
+		f.Connection, f.Partial = ids(conn)
 		if conn.Version == 0 {
 			f.RFC = r.RFC6824
 		}
@@ -192,9 +193,9 @@ func (c *Checker) Findings() []Finding {
 	for k, f := range c.index {
 		g := *f
 		if k.conn != nil {
-			g.Connection = k.conn.ID
+			g.Connection, g.Partial = ids(k.conn)
 		} else if k.subflow != nil && k.subflow.Conn != nil {
-			g.Connection = k.subflow.Conn.ID
+			g.Connection, g.Partial = ids(k.subflow.Conn)
 		}
 		if k.subflow != nil && k.subflow.Conn != nil {
 			g.Subflow = k.subflow.ID
@@ -212,4 +213,13 @@ func first(f Finding) uint64 {
 		return 0
 	}
 	return f.Packets[0]
+}
+
+// ids numbers a connection for a finding: connections and partial
+// connections are numbered apart, so each goes in its own field.
+func ids(c *reassembly.Connection) (conn, partial int) {
+	if c.Partial {
+		return 0, c.ID
+	}
+	return c.ID, 0
 }

@@ -232,6 +232,24 @@ func TestPublicCaptures(t *testing.T) {
 			if fmt.Sprint(codes) != fmt.Sprint(want.findings) {
 				t.Errorf("findings %v, want %v", codes, want.findings)
 			}
+			// Unlinked joins are grouped by token into partial connections,
+			// one per token, holding exactly those joins.
+			tokens, grouped := map[string]bool{}, 0
+			for _, u := range doc.Unlinked {
+				tokens[u.Token] = true
+				if u.Partial < 1 || u.Partial > len(doc.Partial) || doc.Partial[u.Partial-1].ServerToken != u.Token {
+					t.Fatalf("unlinked join %s (token %s) not in its token's partial connection (%d)", u.Client, u.Token, u.Partial)
+				}
+			}
+			for _, p := range doc.Partial {
+				if p.ServerToken != "" {
+					grouped += len(p.Subflows)
+					delete(tokens, p.ServerToken)
+				}
+			}
+			if len(tokens) != 0 || grouped != len(doc.Unlinked) {
+				t.Errorf("tokens without a partial connection %v; %d joins grouped, %d unlinked", tokens, grouped, len(doc.Unlinked))
+			}
 		})
 	}
 }
