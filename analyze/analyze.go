@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"strings"
 	"time"
 
 	"github.com/mptcpdump/mptcpdump/capture"
@@ -116,10 +117,14 @@ func (s *Session) Add(rec *capture.Record) {
 	}
 }
 
-// Warn records a problem that cut the input short.
+// Warn records a problem with the input (cut short, an interface down or
+// gone); distinct problems are joined with "; ".
 func (s *Session) Warn(msg string) {
-	if s.res.Warning == "" {
+	switch {
+	case s.res.Warning == "":
 		s.res.Warning = msg
+	case !strings.Contains(s.res.Warning, msg):
+		s.res.Warning += "; " + msg
 	}
 }
 

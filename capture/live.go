@@ -3,6 +3,7 @@ package capture
 import (
 	"errors"
 	"fmt"
+	"net"
 	"os"
 	"strconv"
 	"strings"
@@ -22,6 +23,20 @@ var ErrTimeout = errors.New("no packet within the poll interval")
 
 // ErrClosed is returned by Live.Next after Close.
 var ErrClosed = errors.New("live capture closed")
+
+// ErrInterfaceGone is returned by Live.Next when the interface being
+// captured was removed (or replaced by another of the same name): the
+// capture cannot go on.
+var ErrInterfaceGone = errors.New("the interface disappeared")
+
+// ErrInterfaceDown is returned by Live.Next, once, when the interface being
+// captured goes down. The capture goes on: frames come again when it is
+// brought back up.
+var ErrInterfaceDown = errors.New("the interface went down")
+
+// linkCheckEvery is how often, while no frame arrives, Next checks that a
+// single captured interface still exists and is up.
+const linkCheckEvery = time.Second
 
 // LiveOptions configure a live capture.
 type LiveOptions struct {
@@ -44,6 +59,11 @@ type Live struct {
 	links   map[int]layers.LinkType
 	names   map[int]string
 	closed  atomic.Bool
+
+	iface     string // the single interface captured, "" for any
+	ifindex   int
+	down      bool      // ErrInterfaceDown was returned and the link is still down
+	lastCheck time.Time // wall clock: the link's state is not packet data
 }
 
 // ParseFilter compiles a tcpdump-syntax capture filter to classic BPF for
@@ -113,6 +133,11 @@ func OpenLive(opt LiveOptions) (*Live, error) {
 	single := opt.Interface != "" && opt.Interface != "any"
 	if single {
 		args = append(args, afpacket.OptInterface(opt.Interface))
+		ifi, err := net.InterfaceByName(opt.Interface)
+		if err != nil {
+			return nil, fmt.Errorf("opening capture on %q: %w", opt.Interface, err)
+		}
+		l.iface, l.ifindex, l.lastCheck = opt.Interface, ifi.Index, time.Now()
 	}
 	h, err := afpacket.NewTPacket(args...)
 	if err != nil {
@@ -175,6 +200,9 @@ func (l *Live) Next(rec *Record) error {
 		data, ci, err := l.h.ZeroCopyReadPacketData()
 		if err != nil {
 			if errors.Is(err, afpacket.ErrTimeout) || errors.Is(err, afpacket.ErrPoll) {
+				if err := l.checkLink(); err != nil {
+					return err
+				}
 				return ErrTimeout
 			}
 			return fmt.Errorf("live capture: %w", err)
@@ -188,6 +216,26 @@ func (l *Live) Next(rec *Record) error {
 		rec.Data, rec.CaptureLength, rec.Length = data, len(data), ci.Length
 		return nil
 	}
+}
+
+// checkLink notices, while the capture is idle, that its interface went
+// down or away: AF_PACKET then just stays silent.
+func (l *Live) checkLink() error {
+	if l.iface == "" || time.Since(l.lastCheck) < linkCheckEvery {
+		return nil
+	}
+	l.lastCheck = time.Now()
+	ifi, err := net.InterfaceByName(l.iface)
+	if err != nil || ifi.Index != l.ifindex {
+		return ErrInterfaceGone
+	}
+	up := ifi.Flags&net.FlagUp != 0
+	if !up && !l.down {
+		l.down = true
+		return ErrInterfaceDown
+	}
+	l.down = !up
+	return nil
 }
 
 // accept runs the user-space filter on a frame, presenting raw IP frames

@@ -18,7 +18,8 @@ type Writer struct {
 	ifaces map[int]int // capture interface index → pcapng interface id
 	names  func(int) string
 	err    error
-	n      uint64
+	n      uint64 // records handed to the file
+	saved  uint64 // of those, records flushed to it without error
 }
 
 // NewWriter writes to out; names gives interface names (may be nil).
@@ -57,16 +58,23 @@ func (w *Writer) Write(rec *Record) {
 	}
 }
 
-// Close flushes what was written.
-func (w *Writer) Close() error {
+// Flush pushes buffered records to the file. A live capture calls it
+// every second, so that a full disk is noticed while it happens.
+func (w *Writer) Flush() error {
 	if w.ng != nil && w.err == nil {
-		w.err = w.ng.Flush()
+		if w.err = w.ng.Flush(); w.err == nil {
+			w.saved = w.n
+		}
 	}
 	return w.err
 }
 
+// Close flushes what was written.
+func (w *Writer) Close() error { return w.Flush() }
+
 // Err returns the first write error.
 func (w *Writer) Err() error { return w.err }
 
-// Written returns how many records were saved.
-func (w *Writer) Written() uint64 { return w.n }
+// Written returns how many records reached the file: those flushed
+// before the first write error.
+func (w *Writer) Written() uint64 { return w.saved }

@@ -25,6 +25,8 @@ const (
 	evictEvery = 10 * time.Second
 	// snapshotEvery is how often the terminal UI gets a new snapshot.
 	snapshotEvery = 250 * time.Millisecond
+	// flushEvery: how often -w pushes its buffer to the file.
+	flushEvery = time.Second
 )
 
 // runLive captures on an interface until SIGINT/SIGTERM, -c packets, the
@@ -89,7 +91,7 @@ func (l *liveLoop) run(ctx context.Context, publish func(*monitor.Snapshot)) *an
 	var rec capture.Record
 	var n uint64
 	builder := &monitor.Builder{Source: l.name, Live: true}
-	nextSnap, nextEvict := time.Now(), time.Now().Add(evictEvery)
+	nextSnap, nextEvict, nextFlush := time.Now(), time.Now().Add(evictEvery), time.Now().Add(flushEvery)
 	for ctx.Err() == nil {
 		if now := time.Now(); publish != nil && !now.Before(nextSnap) {
 			nextSnap = now.Add(snapshotEvery)
@@ -99,8 +101,16 @@ func (l *liveLoop) run(ctx context.Context, publish func(*monitor.Snapshot)) *an
 			nextEvict = now.Add(evictEvery)
 			l.session.Evict(evictAge)
 		}
+		if now := time.Now(); l.writer != nil && !now.Before(nextFlush) {
+			nextFlush = now.Add(flushEvery)
+			l.writer.Flush() // a full disk shows while it happens; the error is kept
+		}
 		err := l.live.Next(&rec)
 		if errors.Is(err, capture.ErrTimeout) {
+			continue
+		}
+		if errors.Is(err, capture.ErrInterfaceDown) {
+			l.session.Warn(err.Error()) // reported; the capture waits for the link
 			continue
 		}
 		if err != nil {
@@ -117,6 +127,9 @@ func (l *liveLoop) run(ctx context.Context, publish func(*monitor.Snapshot)) *an
 		if n++; l.cfg.count > 0 && n >= l.cfg.count {
 			break
 		}
+	}
+	if l.writer != nil {
+		l.writer.Flush()
 	}
 	l.session.SetLive(l.stats())
 	res := l.session.Finish()

@@ -178,3 +178,69 @@ func TestLiveTUIInTmux(t *testing.T) {
 		t.Errorf("q did not quit; screen:\n%s", pane())
 	}
 }
+
+// Faults of a live capture are reported, never fatal: -w on a full disk
+// (/dev/full) keeps the analysis going and reports the write error; the
+// interface going down is a warning and the capture goes on; the interface
+// being deleted ends the capture on its own with the report of what was
+// seen, exit status 0.
+func TestLiveCaptureFaults(t *testing.T) {
+	needLab(t)
+	bin := buildBinary(t)
+	ns := fmt.Sprintf("mptcpdump-faults-%d", os.Getpid())
+	ip := func(args ...string) {
+		t.Helper()
+		if out, err := exec.Command("ip", args...).CombinedOutput(); err != nil {
+			t.Fatalf("ip %s: %v\n%s", strings.Join(args, " "), err, out)
+		}
+	}
+	ip("netns", "add", ns)
+	defer exec.Command("ip", "netns", "del", ns).Run()
+	ip("-n", ns, "link", "add", "va", "type", "veth", "peer", "name", "vb")
+	ip("-n", ns, "addr", "add", "10.9.0.1/24", "dev", "va")
+	ip("-n", ns, "link", "set", "va", "up")
+	ip("-n", ns, "link", "set", "vb", "up")
+
+	var stdout, stderr bytes.Buffer
+	cmd := exec.Command("ip", "netns", "exec", ns, bin, "-i", "va", "-w", "/dev/full", "--json")
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() { done <- cmd.Wait() }()
+	time.Sleep(500 * time.Millisecond)
+	// Frames to capture (and fail to save): ARP for an absent neighbour.
+	exec.Command("ip", "netns", "exec", ns, "timeout", "1", "bash", "-c", "echo > /dev/tcp/10.9.0.9/80").Run()
+	ip("-n", ns, "link", "set", "va", "down")
+	time.Sleep(2 * time.Second)
+	select {
+	case err := <-done:
+		t.Fatalf("the capture ended when its interface went down: %v\n%s", err, stderr.String())
+	default:
+	}
+	ip("-n", ns, "link", "del", "va")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("exit: %v\n%s", err, stderr.String())
+		}
+	case <-time.After(10 * time.Second):
+		cmd.Process.Kill()
+		t.Fatal("the capture did not end when its interface was deleted")
+	}
+	var doc report.Document
+	if err := json.Unmarshal(stdout.Bytes(), &doc); err != nil {
+		t.Fatalf("output is not JSON: %v\n%s", err, stdout.String())
+	}
+	c := doc.Capture
+	if c.Warning != "the interface went down; the interface disappeared" {
+		t.Errorf("warning %q", c.Warning)
+	}
+	if c.Frames == 0 || c.Written == nil || *c.Written != 0 || !strings.Contains(c.WriteError, "no space left on device") {
+		t.Errorf("frames %d, written %v, write error %q", c.Frames, c.Written, c.WriteError)
+	}
+	if !strings.Contains(stderr.String(), "warning: writing /dev/full:") || !strings.Contains(stderr.String(), "warning: va: the interface went down") {
+		t.Errorf("stderr: %s", stderr.String())
+	}
+}
