@@ -6,6 +6,8 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
+	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -206,6 +208,16 @@ func FuzzReader(f *testing.F) {
 	w.WritePacket(gopacket.CaptureInfo{Timestamp: ts, CaptureLength: 3, Length: 3}, []byte("abc"))
 	w.Flush()
 	f.Add(ng.Bytes())
+	// Real captures: the small ones whole, the first 4 KiB of the others
+	// (cut inside a record).
+	names, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
+	for _, name := range names {
+		b, err := os.ReadFile(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(b[:min(len(b), 4096)])
+	}
 	f.Fuzz(func(t *testing.T, in []byte) {
 		r, err := Open(bytes.NewReader(in))
 		if err != nil {

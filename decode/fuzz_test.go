@@ -2,10 +2,13 @@ package decode_test
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"reflect"
 	"testing"
 
 	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
 
 	"github.com/mptcpdump/mptcpdump/decode"
 )
@@ -172,6 +175,10 @@ func FuzzDecode(f *testing.F) {
 	f.Add(linkIndex(layers.LinkTypeRaw), ipv6(cli6.Addr(), srv6.Addr(), protoTCP, dataSeg(cli6, srv6, nil).encode(), extAtomic))
 	f.Add(linkIndex(layers.LinkTypeEthernet), ethernet(0x0800, ipv4(cli4.Addr(), srv4.Addr(), protoUDP, hx("87 07 14 51 00 08 00 00"))))
 
+	for _, fr := range realFrames(f, 40) {
+		f.Add(linkIndex(fr.lt), fr.frame)
+	}
+
 	// A Decoder and Packet kept across inputs, as in real use: Decode must
 	// not depend on the previous frame.
 	reused := decode.NewDecoder()
@@ -217,4 +224,48 @@ func FuzzDecode(f *testing.F) {
 			checkOptionError(t, &e, e.Subtype)
 		}
 	})
+}
+
+type realFrame struct {
+	lt    layers.LinkType
+	frame []byte
+}
+
+// realFrames returns up to n frames of each small real capture in
+// testdata/pcaps (v0 and v1, several link types), as fuzzing seeds.
+func realFrames(tb testing.TB, n int) []realFrame {
+	tb.Helper()
+	names, _ := filepath.Glob("../testdata/pcaps/*.pcap")
+	var out []realFrame
+	for _, name := range names {
+		if st, err := os.Stat(name); err != nil || st.Size() > 64<<10 {
+			continue // the large ones add nothing the small ones lack
+		}
+		fh, err := os.Open(name)
+		if err != nil {
+			tb.Fatal(err)
+		}
+		r, err := pcapgo.NewReader(fh)
+		if err != nil {
+			fh.Close()
+			tb.Fatalf("%s: %v", name, err)
+		}
+		lt := r.LinkType()
+		known := false
+		for _, l := range fuzzLinkTypes {
+			known = known || l == lt
+		}
+		for i := 0; i < n && known; i++ {
+			data, _, err := r.ReadPacketData()
+			if err != nil {
+				break
+			}
+			out = append(out, realFrame{lt, data})
+		}
+		fh.Close()
+	}
+	if len(out) == 0 {
+		tb.Fatal("no real frames found in ../testdata/pcaps")
+	}
+	return out
 }
