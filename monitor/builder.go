@@ -1,6 +1,7 @@
 package monitor
 
 import (
+	"slices"
 	"time"
 
 	"github.com/mptcpdump/mptcpdump/report"
@@ -14,7 +15,7 @@ type Builder struct {
 	Live   bool
 
 	prevTime  time.Time
-	prevBytes map[int]counters // by connection id
+	prevBytes map[int]counters // by row key (Connection.Key)
 }
 
 type counters struct {
@@ -35,27 +36,36 @@ func (b *Builder) Build(doc *report.Document, now time.Time, done bool) *Snapsho
 		s.Events = doc.Events
 	}
 	perConn := map[int][2]int{}
-	for _, f := range doc.Findings {
-		x := perConn[f.Connection]
+	for i := range doc.Findings {
+		f := &doc.Findings[i]
+		k := FindingKey(f)
+		x := perConn[k]
 		x[0]++
 		if f.Severity == "error" {
 			x[1]++
 		}
-		perConn[f.Connection] = x
+		perConn[k] = x
 	}
 	dt := now.Sub(b.prevTime).Seconds()
 	if b.prevTime.IsZero() || dt <= 0 {
 		dt = 0
 	}
-	next := make(map[int]counters, len(doc.Connections))
-	for _, c := range doc.Connections {
+	next := make(map[int]counters, len(doc.Connections)+len(doc.Partial))
+	// Connections, then partial connections (running before the capture
+	// started: the usual sight when monitoring a busy host).
+	all := slices.Concat(doc.Connections, doc.Partial)
+	for i, c := range all {
+		key := c.ID
+		if i >= len(doc.Connections) {
+			key = -c.ID
+		}
 		cur := counters{c2s: c.PayloadBytes.C2S, s2c: c.PayloadBytes.S2C}
 		for _, sf := range c.Subflows {
 			cur.subflows = append(cur.subflows, sf.PayloadBytes.C2S+sf.PayloadBytes.S2C)
 		}
-		row := Connection{Connection: c, SubflowRates: make([]float64, len(c.Subflows))}
-		row.Findings, row.Errors = perConn[c.ID][0], perConn[c.ID][1]
-		if prev, ok := b.prevBytes[c.ID]; ok && dt > 0 {
+		row := Connection{Connection: c, Key: key, SubflowRates: make([]float64, len(c.Subflows))}
+		row.Findings, row.Errors = perConn[key][0], perConn[key][1]
+		if prev, ok := b.prevBytes[key]; ok && dt > 0 {
 			row.RateC2S = rate(prev.c2s, cur.c2s, dt)
 			row.RateS2C = rate(prev.s2c, cur.s2c, dt)
 			for i := range row.SubflowRates {
@@ -64,7 +74,7 @@ func (b *Builder) Build(doc *report.Document, now time.Time, done bool) *Snapsho
 				}
 			}
 		}
-		next[c.ID] = cur
+		next[key] = cur
 		s.Connections = append(s.Connections, row)
 	}
 	b.prevTime, b.prevBytes = now, next

@@ -81,12 +81,12 @@ func New(opt Options) *App {
 	}
 	w := a.ui
 	w.conns.SetSelectedFunc(func(row, _ int) {
-		if id := w.conns.content.connAt(row - 1); id > 0 {
+		if id := w.conns.content.connAt(row - 1); id != 0 {
 			a.openDetail(id, pageConnections)
 		}
 	})
 	w.findings.SetSelectedFunc(func(row, _ int) {
-		if id := w.findings.content.connAt(row - 1); id > 0 {
+		if id := w.findings.content.connAt(row - 1); id != 0 {
 			a.openDetail(id, pageFindings)
 		}
 	})

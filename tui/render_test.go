@@ -4,8 +4,10 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/mptcpdump/mptcpdump/monitor"
+	"github.com/mptcpdump/mptcpdump/report"
 )
 
 func ids(g grid) []int { return g.conns }
@@ -449,5 +451,46 @@ func TestEscaping(t *testing.T) {
 	}
 	if c.GetCell(9, 0) != nil || c.GetRowCount() != 4 || c.GetColumnCount() != 6 {
 		t.Errorf("content bounds: rows %d, columns %d", c.GetRowCount(), c.GetColumnCount())
+	}
+}
+
+// Partial connections (running before the capture started, the usual sight
+// on a busy host) are rows too, named p<id> after the connections, with
+// their own findings and events although their ids collide with the
+// connections'.
+func TestPartialConnectionRows(t *testing.T) {
+	conn := func(id int, client string) report.Connection {
+		return report.Connection{ID: id, Version: 1, Client: client, Server: "10.0.0.2:80", ClientState: "M_ESTABLISHED", ServerState: "M_ESTABLISHED",
+			Subflows: []report.Subflow{{ID: 0, Client: client, Server: "10.0.0.2:80"}}}
+	}
+	p := conn(1, "10.0.9.9:5000")
+	p.Partial = true
+	doc := &report.Document{
+		Connections: []report.Connection{conn(1, "10.0.0.1:4000")},
+		Partial:     []report.Connection{p},
+		Findings: []report.Finding{
+			{Code: "join-unknown-token", Severity: "warning", Partial: 1, Packets: []uint64{5}, Count: 1, Message: "partial's"},
+			{Code: "dss-checksum-invalid", Severity: "error", Connection: 1, Packets: []uint64{7}, Count: 1, Message: "connection's"},
+		},
+		Events: []report.Event{{Packet: 5, Partial: 1, Type: "data-fin", Detail: "partial's"}},
+	}
+	s := (&monitor.Builder{}).Build(doc, time.Unix(100, 0), false)
+	g, total := renderConnections(s, defaultView())
+	if total != 2 || len(g.rows) != 2 || g.rows[0][0].text != "1" || g.rows[1][0].text != "p1" || !slices.Equal(g.conns, []int{1, -1}) {
+		t.Fatalf("rows %d of %d, ids %q %q, keys %v", len(g.rows), total, g.rows[0][0].text, g.rows[1][0].text, g.conns)
+	}
+	if g.rows[0][colFindings].text != "1" || g.rows[1][colFindings].text != "1" {
+		t.Errorf("findings per row: %q %q", g.rows[0][colFindings].text, g.rows[1][colFindings].text)
+	}
+	f := renderFindings(s, "")
+	if !slices.Equal(f.conns, []int{1, -1}) || f.rows[1][2].text != "p1" {
+		t.Errorf("findings targets %v, conn cell %q", f.conns, f.rows[1][2].text)
+	}
+	d := renderDetail(s, -1)
+	if !strings.Contains(d.title, "Partial connection p1") || len(d.findings.rows) != 1 || d.findings.rows[0][4].text != "partial's" || len(d.events.rows) != 1 {
+		t.Errorf("detail %q, findings %d, events %d", d.title, len(d.findings.rows), len(d.events.rows))
+	}
+	if g := renderFindings(s, "p1"); !slices.Equal(g.conns, []int{-1}) {
+		t.Errorf("filter p1: %v", g.conns)
 	}
 }

@@ -3,7 +3,6 @@ package tui
 import (
 	"cmp"
 	"net/netip"
-	"strconv"
 	"strings"
 
 	"github.com/mptcpdump/mptcpdump/monitor"
@@ -138,7 +137,18 @@ func (c column) compare(a, b *monitor.Connection) int {
 	case colFindings:
 		return cmp.Or(cmp.Compare(a.Errors, b.Errors), cmp.Compare(a.Findings, b.Findings))
 	}
-	return cmp.Compare(a.ID, b.ID)
+	return keyOrder(a.Key, b.Key)
+}
+
+// keyOrder puts connections before partial connections, each by id.
+func keyOrder(a, b int) int {
+	partial := func(k int) int {
+		if k < 0 {
+			return 1
+		}
+		return 0
+	}
+	return cmp.Or(cmp.Compare(partial(a), partial(b)), cmp.Compare(max(a, -a), max(b, -b)))
 }
 
 // compareAddr orders "ip:port" strings by address then port when both
@@ -199,7 +209,7 @@ func connectionMatcher(text string) func(*monitor.Connection) bool {
 	}
 	has := func(s string) bool { return strings.Contains(strings.ToLower(s), needle) }
 	return func(c *monitor.Connection) bool {
-		if has(c.Client) || has(c.Server) || has(strconv.Itoa(c.ID)) || has(c.State()) {
+		if has(c.Client) || has(c.Server) || has(c.Label()) || has(c.State()) {
 			return true
 		}
 		for i := range c.Subflows {
