@@ -164,12 +164,14 @@ func (s *Session) Finish() *Result {
 	return s.Peek()
 }
 
-// Run analyzes every record of src.
+// Run analyzes every record of src, read ahead on a second goroutine.
 func Run(src Source, opt Options) (*Result, error) {
 	s := NewSession(opt)
+	ahead := capture.Prefetch(src)
+	defer ahead.Close()
 	var rec capture.Record
 	for {
-		err := src.Next(&rec)
+		err := ahead.Next(&rec)
 		if err == io.EOF {
 			break
 		}
