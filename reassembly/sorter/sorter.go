@@ -139,6 +139,12 @@ type Sorter struct {
 	// maxSpareBuffers and a quarter of the byte budget.
 	spare      [][]byte
 	spareBytes int
+	// loaned counts the capacity of spare buffers handed to spans although
+	// larger than 1.5× their data (so that a range does not grow through
+	// a series of ever larger copies when a big spare is at hand).
+	// spareBytes + loaned stays within the spare budget, so memory is
+	// bounded as before: 1.5× the buffered bytes plus that budget.
+	loaned int
 
 	delivered uint64
 	missing   uint64
@@ -159,6 +165,7 @@ type span struct {
 	buf        []byte
 	head       int
 	runs       []tagRun // sorted; runs[0].start == start; neighbours differ in tag
+	loaned     bool     // buf is a spare larger than 1.5× the data (Sorter.loaned)
 }
 
 // tagRun says that bytes from start up to the next run's start (or the end
@@ -441,15 +448,25 @@ func (s *Sorter) deliverFirst(deliver Deliver) {
 		a := max(run.start, s.next)
 		s.emit(a, data[a-p.start:e-p.start], run.tag, deliver)
 	}
-	s.recycle(p.buf)
+	s.release(p)
 }
 
 // maxSpareBuffers bounds the delivered buffers kept for reuse.
 const maxSpareBuffers = 8
 
+// release gives up a span's buffer: its loan ends, and it is recycled.
+func (s *Sorter) release(p *span) {
+	if p.loaned {
+		s.loaned -= cap(p.buf)
+		p.loaned = false
+	}
+	s.recycle(p.buf)
+	p.buf = nil
+}
+
 // recycle keeps a buffer whose data was delivered, if the bounds allow.
 func (s *Sorter) recycle(b []byte) {
-	if len(s.spare) >= maxSpareBuffers || s.spareBytes+cap(b) > s.maxBuf/4 {
+	if len(s.spare) >= maxSpareBuffers || s.spareBytes+s.loaned+cap(b) > s.maxBuf/4 {
 		return
 	}
 	s.spare = append(s.spare, b[:cap(b)])
@@ -460,18 +477,32 @@ func (s *Sorter) recycle(b []byte) {
 // slack: a spare one whose capacity lies in [n, 1.5n] (so the 1.5× bound on
 // buffered memory holds), else a new one of 1.5n. Its length is its
 // capacity.
-func (s *Sorter) buffer(n int) []byte {
+func (s *Sorter) buffer(n int) (buf []byte, loaned bool) {
 	limit := n + n/2
+	big := -1 // the smallest spare larger than limit
 	for i, b := range s.spare {
-		if c := cap(b); c >= n && c <= limit {
-			last := len(s.spare) - 1
-			s.spare[i], s.spare[last] = s.spare[last], nil
-			s.spare = s.spare[:last]
-			s.spareBytes -= c
-			return b[:c]
+		switch c := cap(b); {
+		case c >= n && c <= limit:
+			return s.takeSpare(i), false
+		case c > limit && (big < 0 || c < cap(s.spare[big])):
+			big = i
 		}
 	}
-	return make([]byte, limit)
+	if big >= 0 {
+		b := s.takeSpare(big)
+		s.loaned += cap(b)
+		return b, true
+	}
+	return make([]byte, limit), false
+}
+
+func (s *Sorter) takeSpare(i int) []byte {
+	b := s.spare[i]
+	last := len(s.spare) - 1
+	s.spare[i], s.spare[last] = s.spare[last], nil
+	s.spare = s.spare[:last]
+	s.spareBytes -= cap(b)
+	return b[:cap(b)]
 }
 
 // search returns the index of the first span whose end is at or above off:
@@ -506,8 +537,8 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 		// The slack goes after the data: a new out-of-order range usually
 		// grows by what comes next on the same subflow.
 		n := len(data)
-		buf := s.buffer(n)
-		p := &span{start: off, end: end, buf: buf}
+		buf, loaned := s.buffer(n)
+		p := &span{start: off, end: end, buf: buf, loaned: loaned}
 		copy(p.buf[p.head:], data)
 		p.runs = []tagRun{{start: off, tag: tag}}
 		s.spans = slices.Insert(s.spans, i, p)
@@ -528,7 +559,7 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 	needHead := int(base.start - newStart)
 	needTail := int(newEnd - base.end)
 	if base.head < needHead || len(base.buf)-base.head-baseLen < needTail {
-		nb := s.buffer(total)
+		nb, loaned := s.buffer(total)
 		// Keep the slack on the side the range grows: at the tail when it
 		// is appended to (the common case), at the head when prepended to.
 		h := (len(nb) - total) / 2
@@ -539,8 +570,8 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 			h = len(nb) - total
 		}
 		copy(nb[h+needHead:], base.bytes())
-		s.recycle(base.buf)
-		base.buf, base.head = nb, h
+		s.release(base)
+		base.buf, base.head, base.loaned = nb, h, loaned
 	} else {
 		base.head -= needHead
 	}
@@ -556,6 +587,7 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 		}
 		if p != base {
 			copy(dst[p.start-newStart:], p.bytes())
+			s.release(p)
 		}
 		for _, run := range p.runs {
 			runs = appendRun(runs, run.start, run.tag)

@@ -129,7 +129,7 @@ func (s *Sorter) checkInvariants() error {
 	if s.delivered+s.missing != s.next-s.start {
 		return fmt.Errorf("Delivered %d + Missing %d != Next %d - start %d", s.delivered, s.missing, s.next, s.start)
 	}
-	sum, runs := 0, 0
+	sum, runs, loaned := 0, 0, 0
 	prev := s.next
 	for i, p := range s.spans {
 		n := int(p.end - p.start)
@@ -140,7 +140,7 @@ func (s *Sorter) checkInvariants() error {
 			return fmt.Errorf("span %d [%d,%d) does not start above %d (next or the previous span's end)", i, p.start, p.end, prev)
 		case p.head < 0 || p.head+n > len(p.buf):
 			return fmt.Errorf("span %d: head %d + %d bytes outside a buffer of %d", i, p.head, n, len(p.buf))
-		case cap(p.buf) > n+n/2:
+		case cap(p.buf) > n+n/2 && !p.loaned:
 			return fmt.Errorf("span %d: capacity %d above 1.5 × %d bytes", i, cap(p.buf), n)
 		case len(p.runs) == 0 || p.runs[0].start != p.start:
 			return fmt.Errorf("span %d [%d,%d): runs %v do not start at its start", i, p.start, p.end, p.runs)
@@ -153,10 +153,17 @@ func (s *Sorter) checkInvariants() error {
 		sum += n
 		runs += len(p.runs)
 		prev = p.end
+		if p.loaned {
+			loaned += cap(p.buf)
+		}
 	}
 	switch {
 	case sum != s.buffered:
 		return fmt.Errorf("buffered %d, spans hold %d", s.buffered, sum)
+	case loaned != s.loaned:
+		return fmt.Errorf("loaned %d, spans hold %d on loan", s.loaned, loaned)
+	case s.spareBytes+s.loaned > s.maxBuf/4 && s.loaned > 0:
+		return fmt.Errorf("spares %d + loans %d above a quarter of %d", s.spareBytes, s.loaned, s.maxBuf)
 	case runs != s.runsHeld:
 		return fmt.Errorf("runsHeld %d, spans hold %d", s.runsHeld, runs)
 	case s.buffered > s.maxBuf:
