@@ -11,10 +11,13 @@ import (
 // Bounds of what a Collector keeps.
 const (
 	// MaxPoints is the most graph points kept per direction, for data
-	// placements and for Data ACKs each.
-	MaxPoints = 8000
-	// MaxConnections is how many connections keep graph points.
-	MaxConnections = 256
+	// placements and for Data ACKs each: thinning keeps between half and
+	// all of it, more than a graph's width in pixels.
+	MaxPoints = 2000
+	// MaxConnections is how many connections keep graph points. With
+	// MaxPoints, this bounds the points of a whole capture to about
+	// 60 MB, however many connections it holds.
+	MaxConnections = 100
 	// MaxReinjections is how many reinjections are listed per direction
 	// (all are counted).
 	MaxReinjections = 1000
