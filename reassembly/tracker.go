@@ -184,6 +184,10 @@ func (t *Tracker) Process(p *decode.Packet) {
 		t.stats.MPTCPPackets++
 	}
 	t.last = nil
+	// Closed subflows past their linger leave the index before the lookup,
+	// so that a SYN after a long quiet spell starts a new subflow even if
+	// it repeats an old one's 4-tuple and ISN.
+	t.sweep(p.Time)
 	key := keyOf(p.Src, p.Dst)
 	sf := t.flows[key]
 	syn := p.Flags.Has(decode.FlagSYN)
@@ -275,7 +279,6 @@ func (t *Tracker) Process(p *decode.Packet) {
 	if p.Time.After(t.now) {
 		t.now = p.Time
 	}
-	t.sweep(p.Time)
 }
 
 // ClosedLinger is how long, in capture time, a closed subflow stays

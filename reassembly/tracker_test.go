@@ -527,3 +527,26 @@ func TestJoinFloodBounded(t *testing.T) {
 		t.Errorf("unlinked %d, not tracked %d, cap events %d", len(tr.Unlinked()), tr.Stats().NotTracked, caps)
 	}
 }
+
+// A closed subflow leaves the 4-tuple index once ClosedLinger has passed,
+// before the next packet is looked up: a SYN repeating its 4-tuple and
+// ISN after a long quiet spell opens a new connection, not a retransmission
+// of the old SYN.
+func TestSYNAfterLingerStartsNewConnection(t *testing.T) {
+	tr := NewTracker(nil)
+	b := &builder{}
+	handshakeV1(tr, b)
+	fin := ack | decode.FlagFIN
+	tr.Process(b.pkt(client, server, fin, 1001))
+	tr.Process(b.pkt(server, client, fin, 5001))
+	tr.Process(b.pkt(client, server, ack, 1002))
+	again := b.pkt(client, server, syn, 1000, mpcSYNv1())
+	again.Time = again.Time.Add(2 * ClosedLinger)
+	tr.Process(again)
+	if n := len(tr.Connections()); n != 2 {
+		t.Fatalf("%d connections, want 2 (the second SYN came %v after the close)", n, 2*ClosedLinger)
+	}
+	if tr.Last().Conn != tr.Connections()[1] || tr.Connections()[0].Subflows[0].Packets != 6 {
+		t.Errorf("the late SYN went to connection %d; the first has %d packets", tr.Last().Conn.ID, tr.Connections()[0].Subflows[0].Packets)
+	}
+}
