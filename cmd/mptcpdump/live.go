@@ -7,6 +7,7 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -52,6 +53,10 @@ func runLive(cfg *config, opt analyze.Options, stderr io.Writer) (*analyze.Resul
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
+	if !cfg.tui {
+		// As tcpdump does: the capture is open, traffic from now on is seen.
+		fmt.Fprintf(stderr, "mptcpdump: listening on %s%s, Ctrl-C ends the capture\n", name, filterNote(cfg.filter))
+	}
 
 	l := &liveLoop{cfg: cfg, live: live, writer: w, session: analyze.NewSession(opt), name: name}
 	var res *analyze.Result
@@ -168,4 +173,11 @@ func (l *liveLoop) snapshot(b *monitor.Builder, done bool) *monitor.Snapshot {
 	}
 	s.Evicted = res.Evicted
 	return s
+}
+
+func filterNote(f string) string {
+	if strings.TrimSpace(f) == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (filter %q)", f)
 }

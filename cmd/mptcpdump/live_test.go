@@ -10,6 +10,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -38,6 +39,37 @@ func needLab(t *testing.T) {
 	}
 }
 
+// syncBuffer is a bytes.Buffer a running command writes while the test
+// reads it.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
+}
+
+// waitListening waits until mptcpdump says its capture is open, so that
+// the traffic a test makes next is seen however slowly the machine starts
+// it.
+func waitListening(stderr *syncBuffer) error {
+	for deadline := time.Now().Add(20 * time.Second); time.Now().Before(deadline); time.Sleep(20 * time.Millisecond) {
+		if strings.Contains(stderr.String(), "listening on") {
+			return nil
+		}
+	}
+	return fmt.Errorf("mptcpdump did not start listening: %s", stderr.String())
+}
+
 // paced is a transfer long enough to watch: two links, a join, data
 // flowing for about two seconds.
 func paced(name string) lab.Scenario {
@@ -51,7 +83,8 @@ func paced(name string) lab.Scenario {
 func TestLiveCaptureJSON(t *testing.T) {
 	needLab(t)
 	bin := buildBinary(t)
-	var stdout, stderr bytes.Buffer
+	var stdout bytes.Buffer
+	var stderr syncBuffer
 	var cmd *exec.Cmd
 	saved := filepath.Join(t.TempDir(), "live.pcapng")
 	sc := paced("live")
@@ -61,7 +94,10 @@ func TestLiveCaptureJSON(t *testing.T) {
 		if err := cmd.Start(); err != nil {
 			return nil, err
 		}
-		time.Sleep(300 * time.Millisecond) // let the capture socket open
+		if err := waitListening(&stderr); err != nil {
+			cmd.Process.Kill()
+			return nil, err
+		}
 		return func() error {
 			cmd.Process.Signal(syscall.SIGINT)
 			done := make(chan error, 1)
@@ -129,7 +165,13 @@ func TestLiveTUIInTmux(t *testing.T) {
 		if err != nil {
 			return nil, fmt.Errorf("tmux: %w", err)
 		}
-		time.Sleep(400 * time.Millisecond)
+		// The UI is drawn once the capture is open: wait for it, however
+		// slowly the machine starts it, before the traffic begins.
+		for deadline := time.Now().Add(20 * time.Second); !strings.Contains(pane(), "Connections"); time.Sleep(50 * time.Millisecond) {
+			if time.Now().After(deadline) {
+				return nil, fmt.Errorf("the UI did not appear; screen:\n%s", pane())
+			}
+		}
 		stop := make(chan struct{})
 		done := make(chan struct{})
 		go func() { // watch the screen while the traffic flows
@@ -201,7 +243,8 @@ func TestLiveCaptureFaults(t *testing.T) {
 	ip("-n", ns, "link", "set", "va", "up")
 	ip("-n", ns, "link", "set", "vb", "up")
 
-	var stdout, stderr bytes.Buffer
+	var stdout bytes.Buffer
+	var stderr syncBuffer
 	cmd := exec.Command("ip", "netns", "exec", ns, bin, "-i", "va", "-w", "/dev/full", "--json")
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if err := cmd.Start(); err != nil {
@@ -209,7 +252,10 @@ func TestLiveCaptureFaults(t *testing.T) {
 	}
 	done := make(chan error, 1)
 	go func() { done <- cmd.Wait() }()
-	time.Sleep(500 * time.Millisecond)
+	if err := waitListening(&stderr); err != nil {
+		cmd.Process.Kill()
+		t.Fatal(err)
+	}
 	// Frames to capture (and fail to save): ARP for an absent neighbour.
 	exec.Command("ip", "netns", "exec", ns, "timeout", "1", "bash", "-c", "echo > /dev/tcp/10.9.0.9/80").Run()
 	ip("-n", ns, "link", "set", "va", "down")
