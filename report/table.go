@@ -102,15 +102,22 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 				fmt.Fprintf(ew, "  … %d more (--json has them all)\n", len(doc.Events)-maxTableEvents)
 				break
 			}
-			fmt.Fprintf(ew, "  %7d  conn %-4d %-19s %s\n", e.Packet, e.Connection, e.Type, e.Detail)
+			conn := strconv.Itoa(e.Connection)
+			if e.Partial > 0 {
+				conn = "p" + strconv.Itoa(e.Partial)
+			}
+			fmt.Fprintf(ew, "  %7d  conn %-4s %-19s %s\n", e.Packet, conn, e.Type, e.Detail)
 		}
 	}
 	if len(doc.Findings) > 0 {
 		fmt.Fprintf(ew, "\nfindings:\n")
 		for _, f := range doc.Findings {
 			where := ""
-			if f.Connection != 0 {
+			switch {
+			case f.Connection != 0:
 				where = fmt.Sprintf(" conn %d", f.Connection)
+			case f.Partial != 0:
+				where = fmt.Sprintf(" conn p%d", f.Partial)
 			}
 			fmt.Fprintf(ew, "  %-7s %s%s: %s [%s] packets %s\n", f.Severity, f.Code, where, f.Message, f.RFC, packetList(f.Packets, f.Count))
 		}

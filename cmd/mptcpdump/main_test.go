@@ -415,3 +415,23 @@ func TestCSVAndPlots(t *testing.T) {
 		t.Errorf("metrics %+v", m)
 	}
 }
+
+// The table names partial connections p<id> in the partial list, the
+// events and the findings, never as a connection id they would collide
+// with.
+func TestTablePartialConnections(t *testing.T) {
+	doc := &report.Document{
+		Partial:  []report.Connection{{ID: 1, Client: "10.0.0.1:4000", Server: "10.0.0.2:80", ServerToken: "0b98f027", Subflows: []report.Subflow{{Join: true}}}},
+		Findings: []report.Finding{{Code: "join-unknown-token", Severity: "warning", Partial: 1, Packets: []uint64{4}, Count: 1, Message: "m", RFC: "r"}},
+		Events:   []report.Event{{Packet: 9, Partial: 1, Type: "data-fin", Detail: "d"}},
+	}
+	var out bytes.Buffer
+	if err := report.WriteTable(&out, doc, report.TableOptions{Verbose: true}); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"p1 10.0.0.1:4000 ⇄ 10.0.0.2:80  1 subflow(s), joins with token 0b98f027", "conn p1   data-fin", "join-unknown-token conn p1: m"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in:\n%s", want, out.String())
+		}
+	}
+}
