@@ -15,6 +15,7 @@ import (
 // --token, --subflow); the zero value selects everything.
 type PacketSelector struct {
 	Conn    int            // connection id, 0: any
+	Partial bool           // Conn is a partial connection's id (p<id>)
 	Token   uint32         // either endpoint's token (or a join's), when HasToken
 	HasTok  bool           //
 	Subflow netip.AddrPort // either end of the subflow, when valid
@@ -25,7 +26,7 @@ func (s PacketSelector) Active() bool { return s.Conn != 0 || s.HasTok || s.Subf
 
 // MatchConnection reports whether connection c (its JSON form) is selected.
 func (s PacketSelector) MatchConnection(c *Connection) bool {
-	if s.Conn != 0 && c.ID != s.Conn {
+	if s.Conn != 0 && (c.ID != s.Conn || c.Partial != s.Partial) {
 		return false
 	}
 	if s.HasTok {
@@ -55,7 +56,7 @@ func (s PacketSelector) matchPacket(p *decode.Packet, sf *reassembly.Subflow) bo
 	if sf != nil {
 		c = sf.Conn
 	}
-	if s.Conn != 0 && (c == nil || c.ID != s.Conn) {
+	if s.Conn != 0 && (c == nil || c.ID != s.Conn || c.Partial != s.Partial) {
 		return false
 	}
 	if s.HasTok {
@@ -302,25 +303,37 @@ func (d *Document) Select(s PacketSelector) {
 	if !s.Active() {
 		return
 	}
+	// Connections and partial connections are numbered apart: keys are
+	// ids, negated for partial connections.
 	keep := map[int]bool{}
-	conns := d.Connections[:0]
-	for i := range d.Connections {
-		if s.MatchConnection(&d.Connections[i]) {
-			keep[d.Connections[i].ID] = true
-			conns = append(conns, d.Connections[i])
+	pick := func(list []Connection, sign int) []Connection {
+		out := list[:0]
+		for i := range list {
+			if s.MatchConnection(&list[i]) {
+				keep[sign*list[i].ID] = true
+				out = append(out, list[i])
+			}
 		}
+		return out
 	}
-	d.Connections = conns
+	d.Connections = pick(d.Connections, 1)
+	d.Partial = pick(d.Partial, -1)
+	key := func(conn, partial int) int {
+		if partial > 0 {
+			return -partial
+		}
+		return conn
+	}
 	findings := d.Findings[:0]
 	for _, f := range d.Findings {
-		if keep[f.Connection] {
+		if keep[key(f.Connection, f.Partial)] {
 			findings = append(findings, f)
 		}
 	}
 	d.Findings = findings
 	events := d.Events[:0]
 	for _, e := range d.Events {
-		if keep[e.Connection] {
+		if keep[key(e.Connection, e.Partial)] {
 			events = append(events, e)
 		}
 	}

@@ -54,7 +54,7 @@ type config struct {
 	raw      bool
 	csv      string
 	plots    string
-	conn     int
+	conn     string
 	token    string
 	subflow  string
 
@@ -83,7 +83,7 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	fs.BoolVar(&cfg.raw, "raw", false, "exact numbers in the table instead of KiB/MiB and rounded durations")
 	fs.StringVar(&cfg.csv, "csv", "", "write connections.csv, subflows.csv, findings.csv, events.csv and metrics.csv to `dir`")
 	fs.StringVar(&cfg.plots, "plot", "", "write a data-sequence graph per connection to `dir`/conn-<id>.svg")
-	fs.IntVar(&cfg.conn, "conn", 0, "show only connection `id`")
+	fs.StringVar(&cfg.conn, "conn", "", "show only connection `id` (p<id>: a partial connection)")
 	fs.StringVar(&cfg.token, "token", "", "show only the connection with this `token` (8 hex digits, either end)")
 	fs.StringVar(&cfg.subflow, "subflow", "", "show only connections with a subflow to or from `addr:port`")
 	fs.Usage = func() {} // errors are reported in one line; -h prints the help
@@ -99,7 +99,14 @@ func parseArgs(args []string, stderr io.Writer) (*config, error) {
 	if cfg.findings, err = report.NewFindingFilter(cfg.severity, cfg.codes); err != nil {
 		return nil, err
 	}
-	cfg.selector.Conn = cfg.conn
+	if cfg.conn != "" {
+		id, partial := strings.CutPrefix(cfg.conn, "p")
+		n, err := strconv.Atoi(id)
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("--conn %q: want a connection id (3) or a partial connection's (p3)", cfg.conn)
+		}
+		cfg.selector.Conn, cfg.selector.Partial = n, partial
+	}
 	if cfg.token != "" {
 		v, err := strconv.ParseUint(strings.TrimPrefix(cfg.token, "0x"), 16, 32)
 		if err != nil {

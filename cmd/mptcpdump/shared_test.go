@@ -1,13 +1,15 @@
 package main
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
-	"github.com/mptcpdump/mptcpdump/report"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/mptcpdump/mptcpdump/report"
 )
 
 // sharedPcaps is the team's read-only reference captures, next to the
@@ -251,5 +253,40 @@ func TestPublicCaptures(t *testing.T) {
 				t.Errorf("tokens without a partial connection %v; %d joins grouped, %d unlinked", tokens, grouped, len(doc.Unlinked))
 			}
 		})
+	}
+}
+
+// --conn p<id> selects a partial connection (here one of the 100 joins of
+// nidsevasion r4, grouped by token), with its findings and events, in
+// every output; --conn <id> does not pick it although the ids collide.
+func TestSelectPartialConnection(t *testing.T) {
+	file := filepath.Join(sharedDir(t, "public"), "nidsevasion_scenario3_r4_eth1.pcapng")
+	doc := runJSON(t, nil, "-r", file, "--conn", "p3")
+	if len(doc.Connections) != 0 || len(doc.Partial) != 1 || doc.Partial[0].ID != 3 || len(doc.Unlinked) != 0 {
+		t.Fatalf("connections %d, partial %v, unlinked %d", len(doc.Connections), doc.Partial, len(doc.Unlinked))
+	}
+	if len(doc.Findings) != 1 || doc.Findings[0].Code != "join-unknown-token" || doc.Findings[0].Partial != 3 || len(doc.Events) != 4 {
+		t.Errorf("findings %+v, %d events", doc.Findings, len(doc.Events))
+	}
+	for _, e := range doc.Events {
+		if e.Partial != 3 || e.Connection != 0 {
+			t.Errorf("event %+v", e)
+		}
+	}
+	var out, errb bytes.Buffer
+	if code := run([]string{"-r", file, "--conn", "p3", "--packets"}, nil, &out, &errb); code != 0 {
+		t.Fatalf("exit %d: %s", code, errb.String())
+	}
+	lines := strings.Split(strings.TrimSpace(out.String()), "\n")
+	for _, l := range lines {
+		if f := strings.Fields(l); len(f) < 3 || f[2] != "p3.0" {
+			t.Fatalf("packet line not of p3: %q", l)
+		}
+	}
+	if len(lines) != 15 {
+		t.Errorf("%d packets of p3, want 15", len(lines))
+	}
+	if other := runJSON(t, nil, "-r", file, "--conn", "3"); len(other.Partial) != 0 {
+		t.Errorf("--conn 3 selected partial connections %v", other.Partial)
 	}
 }
