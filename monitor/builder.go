@@ -15,7 +15,7 @@ type Builder struct {
 	Live   bool
 
 	prevTime  time.Time
-	prevBytes map[int]counters // by row key (Connection.Key)
+	prevBytes map[int]counters // by row key (report.Connection.Key)
 }
 
 type counters struct {
@@ -38,7 +38,7 @@ func (b *Builder) Build(doc *report.Document, now time.Time, done bool) *Snapsho
 	perConn := map[int][2]int{}
 	for i := range doc.Findings {
 		f := &doc.Findings[i]
-		k := FindingKey(f)
+		k := f.Key()
 		x := perConn[k]
 		x[0]++
 		if f.Severity == "error" {
@@ -54,16 +54,13 @@ func (b *Builder) Build(doc *report.Document, now time.Time, done bool) *Snapsho
 	// Connections, then partial connections (running before the capture
 	// started: the usual sight when monitoring a busy host).
 	all := slices.Concat(doc.Connections, doc.Partial)
-	for i, c := range all {
-		key := c.ID
-		if i >= len(doc.Connections) {
-			key = -c.ID
-		}
+	for _, c := range all {
+		key := c.Key()
 		cur := counters{c2s: c.PayloadBytes.C2S, s2c: c.PayloadBytes.S2C}
 		for _, sf := range c.Subflows {
 			cur.subflows = append(cur.subflows, sf.PayloadBytes.C2S+sf.PayloadBytes.S2C)
 		}
-		row := Connection{Connection: c, Key: key, SubflowRates: make([]float64, len(c.Subflows))}
+		row := Connection{Connection: c, SubflowRates: make([]float64, len(c.Subflows))}
 		row.Findings, row.Errors = perConn[key][0], perConn[key][1]
 		if prev, ok := b.prevBytes[key]; ok && dt > 0 {
 			row.RateC2S = rate(prev.c2s, cur.c2s, dt)

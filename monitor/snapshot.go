@@ -1,7 +1,6 @@
 package monitor
 
 import (
-	"strconv"
 	"time"
 
 	"github.com/mptcpdump/mptcpdump/report"
@@ -32,11 +31,7 @@ const MaxEvents = 1000
 // Connection is one row of the connections table, with what the detail
 // view needs.
 type Connection struct {
-	report.Connection
-	// Key identifies the row: the connection's id, or minus the id of a
-	// partial connection (whose handshake the capture missed), since the
-	// two are numbered apart.
-	Key int
+	report.Connection // Key() identifies the row (partial connections too)
 	// RateC2S and RateS2C are TCP payload bytes per second of packet time
 	// since the previous snapshot, summed over the subflows.
 	RateC2S, RateS2C float64
@@ -69,34 +64,4 @@ func (c *Connection) State() string {
 		return "connecting"
 	}
 	return "closing"
-}
-
-// Label is how the UI names the connection: its id, or "p" and the id for
-// a partial connection, as the summary table does.
-func (c *Connection) Label() string { return Label(c.Key) }
-
-// Label names a row key: "3" for connection 3, "p3" for partial
-// connection 3.
-func Label(key int) string {
-	if key < 0 {
-		return "p" + strconv.Itoa(-key)
-	}
-	return strconv.Itoa(key)
-}
-
-// FindingKey is the row key of the connection a finding is about (0 for
-// none).
-func FindingKey(f *report.Finding) int {
-	if f.Partial > 0 {
-		return -f.Partial
-	}
-	return f.Connection
-}
-
-// EventKey is the row key of the connection of an event.
-func EventKey(e *report.Event) int {
-	if e.Partial > 0 {
-		return -e.Partial
-	}
-	return e.Connection
 }

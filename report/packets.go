@@ -303,37 +303,29 @@ func (d *Document) Select(s PacketSelector) {
 	if !s.Active() {
 		return
 	}
-	// Connections and partial connections are numbered apart: keys are
-	// ids, negated for partial connections.
-	keep := map[int]bool{}
-	pick := func(list []Connection, sign int) []Connection {
+	keep := map[int]bool{} // by Connection.Key: partial connections too
+	pick := func(list []Connection) []Connection {
 		out := list[:0]
 		for i := range list {
 			if s.MatchConnection(&list[i]) {
-				keep[sign*list[i].ID] = true
+				keep[list[i].Key()] = true
 				out = append(out, list[i])
 			}
 		}
 		return out
 	}
-	d.Connections = pick(d.Connections, 1)
-	d.Partial = pick(d.Partial, -1)
-	key := func(conn, partial int) int {
-		if partial > 0 {
-			return -partial
-		}
-		return conn
-	}
+	d.Connections = pick(d.Connections)
+	d.Partial = pick(d.Partial)
 	findings := d.Findings[:0]
 	for _, f := range d.Findings {
-		if keep[key(f.Connection, f.Partial)] {
+		if keep[f.Key()] {
 			findings = append(findings, f)
 		}
 	}
 	d.Findings = findings
 	events := d.Events[:0]
 	for _, e := range d.Events {
-		if keep[key(e.Connection, e.Partial)] {
+		if keep[e.Key()] {
 			events = append(events, e)
 		}
 	}

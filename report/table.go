@@ -102,22 +102,15 @@ func WriteTable(w io.Writer, doc *Document, opt TableOptions) error {
 				fmt.Fprintf(ew, "  … %d more (--json has them all)\n", len(doc.Events)-maxTableEvents)
 				break
 			}
-			conn := strconv.Itoa(e.Connection)
-			if e.Partial > 0 {
-				conn = "p" + strconv.Itoa(e.Partial)
-			}
-			fmt.Fprintf(ew, "  %7d  conn %-4s %-19s %s\n", e.Packet, conn, e.Type, e.Detail)
+			fmt.Fprintf(ew, "  %7d  conn %-4s %-19s %s\n", e.Packet, KeyLabel(e.Key()), e.Type, e.Detail)
 		}
 	}
 	if len(doc.Findings) > 0 {
 		fmt.Fprintf(ew, "\nfindings:\n")
 		for _, f := range doc.Findings {
 			where := ""
-			switch {
-			case f.Connection != 0:
-				where = fmt.Sprintf(" conn %d", f.Connection)
-			case f.Partial != 0:
-				where = fmt.Sprintf(" conn p%d", f.Partial)
+			if k := f.Key(); k != 0 {
+				where = " conn " + KeyLabel(k)
 			}
 			fmt.Fprintf(ew, "  %-7s %s%s: %s [%s] packets %s\n", f.Severity, f.Code, where, f.Message, f.RFC, packetList(f.Packets, f.Count))
 		}

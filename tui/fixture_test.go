@@ -33,7 +33,7 @@ func fixture() *monitor.Snapshot {
 			{ID: 1, Client: "10.0.1.10:40001", Server: "10.0.0.200:443", Initiator: "client", Join: true, HMAC: "valid",
 				Backup: true, State: "established", PayloadBytes: report.Bytes{C2S: 900}, Packets: 7},
 		},
-	}, Key: 1, RateC2S: 100, RateS2C: 7, SubflowRates: []float64{60, 40}, Findings: 1, Errors: 1}
+	}, RateC2S: 100, RateS2C: 7, SubflowRates: []float64{60, 40}, Findings: 1, Errors: 1}
 	established(&a.Connection)
 
 	b := monitor.Connection{Connection: report.Connection{
@@ -44,7 +44,7 @@ func fixture() *monitor.Snapshot {
 		Subflows: []report.Subflow{
 			{ID: 0, Client: "10.0.0.9:1000", Server: "192.168.0.1:80", Initiator: "client", State: "closed"},
 		},
-	}, Key: 2, RateC2S: 300, RateS2C: 1, SubflowRates: []float64{0}}
+	}, RateC2S: 300, RateS2C: 1, SubflowRates: []float64{0}}
 
 	c := monitor.Connection{Connection: report.Connection{
 		ID: 37, Version: 1, Client: "192.168.1.1:5", Server: "10.0.0.2:8080", Close: "reset",
@@ -54,7 +54,7 @@ func fixture() *monitor.Snapshot {
 			{ID: 1, Client: "172.16.0.7:5555", Server: "10.0.0.2:8080", Join: true, HMAC: "valid"},
 			{ID: 2, Client: "172.16.0.8:5556", Server: "10.0.0.2:8080", Join: true, HMAC: "invalid"},
 		},
-	}, Key: 37, RateS2C: 5000, Findings: 2}
+	}, RateS2C: 5000, Findings: 2}
 
 	return &monitor.Snapshot{
 		Source: "lab[1].pcap", Time: time.Date(2025, 3, 1, 12, 0, 1, 500e6, time.UTC),

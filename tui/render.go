@@ -265,7 +265,7 @@ func sortConnections(s *monitor.Snapshot, v viewState) []*monitor.Connection {
 		if v.desc {
 			c = -c
 		}
-		return cmp.Or(c, keyOrder(a.Key, b.Key))
+		return cmp.Or(c, keyOrder(a.Key(), b.Key()))
 	})
 	return out
 }
@@ -283,7 +283,7 @@ func renderConnections(s *monitor.Snapshot, v viewState) (grid, int) {
 		g.head = append(g.head, h)
 	}
 	for _, c := range sortConnections(s, v) {
-		g.add(c.Label(), c.Key,
+		g.add(c.Label(), c.Key(),
 			cell{text: c.Label(), right: true},
 			text("v"+strconv.Itoa(c.Version)),
 			text(c.Client),
@@ -441,19 +441,19 @@ func renderFindings(s *monitor.Snapshot, filter string) grid {
 		pass := map[int]bool{}
 		for i := range s.Connections {
 			if match(&s.Connections[i]) {
-				pass[s.Connections[i].Key] = true
+				pass[s.Connections[i].Key()] = true
 			}
 		}
 		keep = func(f *report.Finding) bool {
-			return pass[monitor.FindingKey(f)] || strings.Contains(strings.ToLower(f.Severity+" "+f.Code+" "+f.Message), needle)
+			return pass[f.Key()] || strings.Contains(strings.ToLower(f.Severity+" "+f.Code+" "+f.Message), needle)
 		}
 	}
 	for _, f := range sortedFindings(s.Findings, keep) {
 		conn := dim("-")
-		if k := monitor.FindingKey(f); k != 0 {
-			conn = cell{text: monitor.Label(k), right: true}
+		if k := f.Key(); k != 0 {
+			conn = cell{text: report.KeyLabel(k), right: true}
 		}
-		g.add(findingKey(f), monitor.FindingKey(f),
+		g.add(findingKey(f), f.Key(),
 			toned(f.Severity, severityTone(f.Severity)),
 			text(f.Code),
 			conn,
@@ -474,13 +474,13 @@ func subflowID(id *int) cell {
 
 // renderDetail is the detail view of connection id.
 func renderDetail(s *monitor.Snapshot, id int) *detailFrame {
-	d := &detailFrame{title: fmt.Sprintf(" Connection %s ", monitor.Label(id))}
+	d := &detailFrame{title: fmt.Sprintf(" Connection %s ", report.KeyLabel(id))}
 	if id < 0 {
-		d.title = fmt.Sprintf(" Partial connection %s (handshake not captured) ", monitor.Label(id))
+		d.title = fmt.Sprintf(" Partial connection %s (handshake not captured) ", report.KeyLabel(id))
 	}
 	var c *monitor.Connection
 	for i := range s.Connections {
-		if s.Connections[i].Key == id {
+		if s.Connections[i].Key() == id {
 			c = &s.Connections[i]
 			break
 		}
@@ -494,7 +494,7 @@ func renderDetail(s *monitor.Snapshot, id int) *detailFrame {
 	d.events.head[0].right = true
 	d.findings = grid{head: heads("SEVERITY", "CODE", "SUBFLOW", "PACKETS", "MESSAGE")}
 	if c == nil {
-		d.summary = []span{{fmt.Sprintf("connection %s is not in the latest snapshot (evicted, or not seen yet)", monitor.Label(id)), toneWarning}}
+		d.summary = []span{{fmt.Sprintf("connection %s is not in the latest snapshot (evicted, or not seen yet)", report.KeyLabel(id)), toneWarning}}
 		return d
 	}
 	d.summary = detailSummary(c)
@@ -526,7 +526,7 @@ func renderDetail(s *monitor.Snapshot, id int) *detailFrame {
 
 	for i := range s.Events {
 		e := &s.Events[i]
-		if monitor.EventKey(e) != id {
+		if e.Key() != id {
 			continue
 		}
 		d.events.add(eventKey(e), id,
@@ -535,7 +535,7 @@ func renderDetail(s *monitor.Snapshot, id int) *detailFrame {
 			toned(e.Type, eventTone(e.Type)), text(e.Detail))
 	}
 
-	for _, f := range sortedFindings(s.Findings, func(f *report.Finding) bool { return monitor.FindingKey(f) == id }) {
+	for _, f := range sortedFindings(s.Findings, func(f *report.Finding) bool { return f.Key() == id }) {
 		d.findings.add(findingKey(f), id,
 			toned(f.Severity, severityTone(f.Severity)), text(f.Code), subflowID(f.Subflow),
 			text(packetList(f.Packets, f.Count)), text(f.Message))

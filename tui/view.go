@@ -137,7 +137,7 @@ func (c column) compare(a, b *monitor.Connection) int {
 	case colFindings:
 		return cmp.Or(cmp.Compare(a.Errors, b.Errors), cmp.Compare(a.Findings, b.Findings))
 	}
-	return keyOrder(a.Key, b.Key)
+	return keyOrder(a.Key(), b.Key())
 }
 
 // keyOrder puts connections before partial connections, each by id.
