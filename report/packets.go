@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"net/netip"
+	"strconv"
 	"strings"
 
 	"github.com/mptcpdump/mptcpdump/decode"
@@ -146,18 +147,18 @@ func (pp *PacketPrinter) Packet(p *decode.Packet, sf *reassembly.Subflow) {
 	}
 }
 
-// rel returns v relative to the start of side s's data stream (its
-// first data byte is 1, as Wireshark shows it), or v when the stream's
-// IDSN is unknown.
-func rel(c *reassembly.Connection, s reassembly.Side, v uint64, is64 bool) (uint64, bool) {
+// rel formats v relative to the start of side s's data stream, in
+// decimal (its first data byte is 1, as Wireshark shows it), or v itself
+// in hex when the stream's IDSN is unknown.
+func rel(c *reassembly.Connection, s reassembly.Side, v uint64, is64 bool) string {
 	if c == nil || !c.Ends[s].HasKey {
-		return v, false
+		return strconv.FormatUint(v, 16)
 	}
 	base := c.Ends[s].IDSN
 	if !is64 {
-		return uint64(uint32(v) - uint32(base)), true
+		return strconv.FormatUint(uint64(uint32(v)-uint32(base)), 10)
 	}
-	return v - base, true
+	return strconv.FormatUint(v-base, 10)
 }
 
 func (pp *PacketPrinter) option(b *strings.Builder, o *decode.Option, c *reassembly.Connection, sf *reassembly.Subflow, side reassembly.Side) {
@@ -203,19 +204,10 @@ func (pp *PacketPrinter) option(b *strings.Builder, o *decode.Option, c *reassem
 		d := o.DSS
 		b.WriteString("dss")
 		if d.HasDataACK {
-			if v, ok := rel(c, side.Other(), d.DataACK, d.DataACK64); ok {
-				fmt.Fprintf(b, " ack %d", v)
-			} else {
-				fmt.Fprintf(b, " ack %x", d.DataACK)
-			}
+			fmt.Fprintf(b, " ack %s", rel(c, side.Other(), d.DataACK, d.DataACK64))
 		}
 		if d.HasMapping {
-			v, ok := rel(c, side, d.DSN, d.DSN64)
-			if ok {
-				fmt.Fprintf(b, " dsn %d", v)
-			} else {
-				fmt.Fprintf(b, " dsn %x", d.DSN)
-			}
+			fmt.Fprintf(b, " dsn %s", rel(c, side, d.DSN, d.DSN64))
 			fmt.Fprintf(b, " ssn %d len %d", d.SSN, d.DataLen)
 			if d.DataLen == 0 {
 				b.WriteString(" (infinite mapping)")
@@ -267,11 +259,7 @@ func (pp *PacketPrinter) option(b *strings.Builder, o *decode.Option, c *reassem
 			fmt.Fprintf(b, " id %d", o.MPPrio.AddrID)
 		}
 	case decode.SubtypeMPFail:
-		if v, ok := rel(c, side.Other(), o.MPFail.DSN, true); ok {
-			fmt.Fprintf(b, "mp_fail dsn %d", v)
-		} else {
-			fmt.Fprintf(b, "mp_fail dsn %x", o.MPFail.DSN)
-		}
+		fmt.Fprintf(b, "mp_fail dsn %s", rel(c, side.Other(), o.MPFail.DSN, true))
 	case decode.SubtypeMPFastClose:
 		fmt.Fprintf(b, "mp_fastclose key %016x", o.MPFastClose.ReceiverKey)
 	case decode.SubtypeMPTCPRst:
