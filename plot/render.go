@@ -207,18 +207,8 @@ func (f *Figure) render() []byte {
 	colors := assignColors(f.Panels, f.Palette)
 
 	// The X range is shared by every panel.
-	var xlo, xhi float64
-	hasX := false
-	addX := func(v float64) {
-		if !finite(v) {
-			return
-		}
-		if !hasX {
-			xlo, xhi, hasX = v, v, true
-			return
-		}
-		xlo, xhi = math.Min(xlo, v), math.Max(xhi, v)
-	}
+	var xs extent
+	addX := xs.add
 	for i := range f.Panels {
 		p := &f.Panels[i]
 		for j := range p.Series {
@@ -262,18 +252,8 @@ func (f *Figure) render() []byte {
 			provH -= xLabelH
 		}
 		provH = math.Max(provH, minPlotH)
-		var ylo, yhi float64
-		hasY := false
-		addY := func(v float64) {
-			if !finite(v) {
-				return
-			}
-			if !hasY {
-				ylo, yhi, hasY = v, v, true
-				return
-			}
-			ylo, yhi = math.Min(ylo, v), math.Max(yhi, v)
-		}
+		var ys extent
+		addY := ys.add
 		for j := range p.Series {
 			s := &p.Series[j]
 			for _, pt := range s.Points {
@@ -294,8 +274,8 @@ func (f *Figure) render() []byte {
 				addY(m.Y)
 			}
 		}
-		l.hasData = hasY
-		l.y = resolveAxis(p.YUnit, p.YRange, ylo, yhi, hasY, p.YIncludeZero, false, int(math.Max(2, math.Round(provH/50))))
+		l.hasData = ys.ok
+		l.y = resolveAxis(p.YUnit, p.YRange, ys.lo, ys.hi, ys.ok, p.YIncludeZero, false, int(math.Max(2, math.Round(provH/50))))
 		for _, s := range l.y.labels {
 			maxYLabelW = math.Max(maxYLabelW, textWidth(s, tickSize))
 		}
@@ -317,7 +297,7 @@ func (f *Figure) render() []byte {
 	right := float64(outerMargin + 10)
 	r.plotW = math.Max(minPlotW, r.width-r.left-right)
 	for n := int(math.Max(2, math.Round(r.plotW/100))); ; n-- {
-		r.x = resolveAxis(xu, f.XRange, xlo, xhi, hasX, false, true, n)
+		r.x = resolveAxis(xu, f.XRange, xs.lo, xs.hi, xs.ok, false, true, n)
 		widest := 0.0
 		for _, s := range r.x.labels {
 			widest = math.Max(widest, textWidth(s, tickSize))
@@ -1079,5 +1059,21 @@ func (r *renderer) markAttrs(shape Shape, color string, x, y float64) {
 		r.raw(` fill="none"`)
 		r.attr("stroke", color)
 		r.raw(` stroke-width="1.75"`)
+	}
+}
+
+// extent is the range of the finite values added to it; ok once one was.
+type extent struct {
+	lo, hi float64
+	ok     bool
+}
+
+func (e *extent) add(v float64) {
+	switch {
+	case !finite(v):
+	case !e.ok:
+		e.lo, e.hi, e.ok = v, v, true
+	default:
+		e.lo, e.hi = math.Min(e.lo, v), math.Max(e.hi, v)
 	}
 }
