@@ -16,9 +16,7 @@ import (
 
 // Source yields capture records; *capture.Reader and *capture.Live are
 // sources.
-type Source interface {
-	Next(rec *capture.Record) error
-}
+type Source = capture.RecordSource
 
 // Counters describe what was read.
 type Counters struct {
