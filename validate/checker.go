@@ -39,6 +39,7 @@ type findingKey struct {
 // Checker collects findings from a Tracker's events.
 type Checker struct {
 	findings []*Finding
+	keys     []findingKey // keys[i] is findings[i]'s
 	index    map[findingKey]*Finding
 }
 
@@ -175,6 +176,7 @@ func (c *Checker) add(e *reassembly.Event, code Code, extra uint64, msg string) 
 	f.addPackets(packets)
 	c.index[k] = f
 	c.findings = append(c.findings, f)
+	c.keys = append(c.keys, k)
 }
 
 func (f *Finding) addPackets(packets []uint64) {
@@ -185,12 +187,14 @@ func (f *Finding) addPackets(packets []uint64) {
 	}
 }
 
-// Findings returns the findings sorted by severity, then by first packet.
-// Connection and subflow ids are read again, since a join linked late
-// changes them.
+// Findings returns the findings sorted by severity, then by first packet,
+// code, message and connection: always in the same order for the same
+// capture. Connection and subflow ids are read again, since a join linked
+// late changes them.
 func (c *Checker) Findings() []Finding {
 	out := make([]Finding, 0, len(c.findings))
-	for k, f := range c.index {
+	for i, f := range c.findings {
+		k := c.keys[i]
 		g := *f
 		if k.conn != nil {
 			g.Connection, g.Partial = ids(k.conn)
@@ -203,7 +207,8 @@ func (c *Checker) Findings() []Finding {
 		out = append(out, g)
 	}
 	slices.SortFunc(out, func(a, b Finding) int {
-		return cmp.Or(cmp.Compare(a.Severity, b.Severity), cmp.Compare(first(a), first(b)), cmp.Compare(a.Code, b.Code), cmp.Compare(a.Message, b.Message))
+		return cmp.Or(cmp.Compare(a.Severity, b.Severity), cmp.Compare(first(a), first(b)), cmp.Compare(a.Code, b.Code), cmp.Compare(a.Message, b.Message),
+			cmp.Compare(a.Partial, b.Partial), cmp.Compare(a.Connection, b.Connection), cmp.Compare(a.Subflow, b.Subflow))
 	})
 	return out
 }

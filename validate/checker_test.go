@@ -1,6 +1,8 @@
 package validate
 
 import (
+	"fmt"
+	"strings"
 	"testing"
 
 	"github.com/mptcpdump/mptcpdump/decode"
@@ -49,6 +51,26 @@ func TestCheckerMergesAndCites(t *testing.T) {
 	for _, r := range Rules() {
 		if (r.Code != CodeCapReached && (r.RFC == "" || r.RFC6824 == "")) || r.Summary == "" || r.Severity == 0 {
 			t.Errorf("rule %s is incomplete", r.Code)
+		}
+	}
+}
+
+// Findings that tie on severity, packets, code and message (the
+// reinjection summaries of a capture's end) come out in connection order,
+// whatever the order they were raised in.
+func TestFindingsOrderIsStable(t *testing.T) {
+	conns := []*reassembly.Connection{{ID: 3, Version: 1}, {ID: 1, Version: 1}, {ID: 2, Version: 1}, {ID: 1, Partial: true, Version: 1}}
+	for _, order := range [][]int{{0, 1, 2, 3}, {3, 2, 1, 0}, {1, 3, 0, 2}} {
+		c := NewChecker()
+		for _, i := range order {
+			c.Observe(&reassembly.Event{Kind: reassembly.EventReinjection, Conn: conns[i], Side: reassembly.Server, Count: 10})
+		}
+		var got []string
+		for _, f := range c.Findings() {
+			got = append(got, fmt.Sprintf("c%d/p%d", f.Connection, f.Partial))
+		}
+		if s := strings.Join(got, " "); s != "c1/p0 c2/p0 c3/p0 c0/p1" {
+			t.Fatalf("raised in order %v: %s", order, s)
 		}
 	}
 }
