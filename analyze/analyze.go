@@ -167,22 +167,29 @@ func Run(src Source, opt Options) (*Result, error) {
 	s := NewSession(opt)
 	ahead := capture.Prefetch(src)
 	defer ahead.Close()
-	var rec capture.Record
-	for {
-		err := ahead.Next(&rec)
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			// A cut or damaged file: everything before is analyzed and
-			// reported, with a warning naming the problem and its place.
-			if errors.Is(err, capture.ErrTruncatedFile) || errors.Is(err, capture.ErrDamagedRecord) {
-				s.res.Warning = err.Error()
-				break
+	// A mapped file cut short under us faults: that ends the analysis
+	// with capture.ErrFileChanged rather than a crash.
+	err := capture.CatchFault(func() error {
+		var rec capture.Record
+		for {
+			err := ahead.Next(&rec)
+			if err == io.EOF {
+				return nil
 			}
-			return nil, fmt.Errorf("reading capture: %w", err)
+			if err != nil {
+				// A cut or damaged file: everything before is analyzed and
+				// reported, with a warning naming the problem and its place.
+				if errors.Is(err, capture.ErrTruncatedFile) || errors.Is(err, capture.ErrDamagedRecord) {
+					s.res.Warning = err.Error()
+					return nil
+				}
+				return err
+			}
+			s.Add(&rec)
 		}
-		s.Add(&rec)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("reading capture: %w", err)
 	}
 	return s.Finish(), nil
 }

@@ -199,7 +199,8 @@ func TestDamagedRecord(t *testing.T) {
 }
 
 // FuzzReader: any bytes as a capture file. Open and Next never panic, and
-// never return more data than the input holds.
+// never return more data than the input holds; the mapped reader gives
+// the same records and errors.
 func FuzzReader(f *testing.F) {
 	f.Add(classic(binary.LittleEndian, false, 1, []byte("frame")))
 	f.Add(classic(binary.BigEndian, true, 113, []byte("a"), []byte("bc")))
@@ -219,6 +220,10 @@ func FuzzReader(f *testing.F) {
 		f.Add(b[:min(len(b), 4096)])
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
+		if _, ok := newMappedPcap(in); ok {
+			// A mapped file reads exactly as Open's reader does.
+			sameReading(t, "input", in)
+		}
 		r, err := Open(bytes.NewReader(in))
 		if err != nil {
 			var fe *FormatError

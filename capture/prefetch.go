@@ -7,10 +7,16 @@ package capture
 // prefetchArena bytes bound the memory, and the reader waits when the
 // analysis falls behind. Records and the source's error come out exactly
 // as the source gives them, in order.
+//
+// A mapped file (OpenFile) needs no copy: its records are slices of the
+// mapping, so a batch only lists them, the reader maps its pages in before
+// handing it over, and the pages behind a batch the analysis gave back are
+// dropped (prefetchSpan bytes of file per batch bound what is mapped in).
 const (
 	prefetchBatches = 4
 	prefetchArena   = 1 << 20
 	prefetchRecords = 1024 // per batch
+	prefetchSpan    = 1 << 20
 )
 
 // RecordSource yields records: *Reader, *Live.
@@ -22,17 +28,20 @@ type prefetchBatch struct {
 	recs  []Record
 	arena []byte
 	err   error // the source's error after recs (io.EOF at the end)
+	mark  int   // stable sources: the file offset past recs
 }
 
 // Prefetcher is a RecordSource reading another one ahead. Call Close when
 // done with it, even before its end.
 type Prefetcher struct {
-	full chan *prefetchBatch
-	free chan *prefetchBatch
-	stop chan struct{}
-	cur  *prefetchBatch
-	next int   // index of cur's next record
-	err  error // sticky, once returned
+	full   chan *prefetchBatch
+	free   chan *prefetchBatch
+	stop   chan struct{}
+	done   chan struct{} // closed when the reading goroutine ends
+	stable bool
+	cur    *prefetchBatch
+	next   int   // index of cur's next record
+	err    error // sticky, once returned
 }
 
 // Prefetch starts reading src ahead. src must not be used by anyone else
@@ -42,15 +51,27 @@ func Prefetch(src RecordSource) *Prefetcher {
 		full: make(chan *prefetchBatch, prefetchBatches),
 		free: make(chan *prefetchBatch, prefetchBatches),
 		stop: make(chan struct{}),
+		done: make(chan struct{}),
 	}
+	st, stable := src.(stableSource)
 	for range prefetchBatches {
-		p.free <- &prefetchBatch{arena: make([]byte, 0, prefetchArena), recs: make([]Record, 0, prefetchRecords)}
+		b := &prefetchBatch{recs: make([]Record, 0, prefetchRecords)}
+		if !stable {
+			b.arena = make([]byte, 0, prefetchArena)
+		}
+		p.free <- b
 	}
-	go p.read(src)
+	if stable {
+		p.stable = true
+		go p.readStable(st)
+	} else {
+		go p.read(src)
+	}
 	return p
 }
 
 func (p *Prefetcher) read(src RecordSource) {
+	defer close(p.done)
 	var rec Record
 	b := p.take()
 	for b != nil {
@@ -71,10 +92,53 @@ func (p *Prefetcher) read(src RecordSource) {
 		}
 		start := len(b.arena)
 		b.arena = append(b.arena, rec.Data...)
-		r := rec
-		r.Data = b.arena[start:len(b.arena):len(b.arena)]
-		b.recs = append(b.recs, r)
+		rec.Data = b.arena[start:len(b.arena):len(b.arena)]
+		b.recs = append(b.recs, rec)
 	}
+}
+
+// readStable lists a stable source's records without copying them. A batch
+// ends after prefetchSpan bytes of file; its pages are mapped in before it
+// is handed over, and dropped once it comes back. A fault (the file cut
+// short under the mapping) ends the records with ErrFileChanged.
+func (p *Prefetcher) readStable(src stableSource) {
+	defer close(p.done)
+	var rec Record
+	b := p.take()
+	if b == nil {
+		return
+	}
+	start := src.mark()
+	err := CatchFault(func() error {
+		for {
+			if err := src.Next(&rec); err != nil {
+				return err
+			}
+			b.recs = append(b.recs, rec)
+			if len(b.recs) == cap(b.recs) || src.mark()-start >= prefetchSpan {
+				src.prefault(start, src.mark())
+				b.mark, start = src.mark(), src.mark()
+				p.full <- b
+				if b = p.takeStable(src); b == nil {
+					return nil
+				}
+			}
+		}
+	})
+	if b != nil {
+		b.err = err
+		p.full <- b
+	}
+}
+
+// takeStable is take for a stable source: the batch given back frees the
+// pages of the file below its end.
+func (p *Prefetcher) takeStable(src stableSource) *prefetchBatch {
+	b := p.take()
+	if b != nil && b.mark > 0 {
+		src.release(b.mark)
+	}
+	return b
 }
 
 // take returns an empty batch, or nil once Close was called.
@@ -112,7 +176,11 @@ func (p *Prefetcher) Next(rec *Record) error {
 }
 
 // Close stops the reading goroutine. The Prefetcher must not be used
-// afterwards.
+// afterwards. For a mapped file it waits until the goroutine is gone, so
+// that the file can be unmapped.
 func (p *Prefetcher) Close() {
 	close(p.stop)
+	if p.stable {
+		<-p.done
+	}
 }

@@ -198,26 +198,36 @@ func run(args []string, stdin io.Reader, stdout, stderr io.Writer) int {
 
 // runFile analyzes a capture file (or standard input).
 func runFile(cfg *config, opt analyze.Options, stdin io.Reader, stderr io.Writer) (*analyze.Result, string, int) {
-	in, name := stdin, "-"
-	if cfg.read != "-" {
-		f, err := os.Open(cfg.read)
+	var src analyze.Source
+	name := "-"
+	if cfg.read == "-" {
+		r, err := capture.Open(stdin)
 		if err != nil {
+			fmt.Fprintf(stderr, "mptcpdump: -: %v\n", err)
+			return nil, "", exitUsage
+		}
+		src = r
+	} else {
+		name = cfg.read
+		f, err := capture.OpenFile(name)
+		var perr *os.PathError
+		switch {
+		case errors.As(err, &perr):
 			fmt.Fprintf(stderr, "mptcpdump: %v\n", err)
+			return nil, "", exitUsage
+		case err != nil:
+			fmt.Fprintf(stderr, "mptcpdump: %s: %v\n", name, err)
 			return nil, "", exitUsage
 		}
 		defer f.Close()
-		in, name = f, cfg.read
+		src = f
 	}
-	src, err := capture.Open(in)
-	if err != nil {
-		fmt.Fprintf(stderr, "mptcpdump: %s: %v\n", name, err)
-		return nil, "", exitUsage
-	}
-	var s analyze.Source = src
+	s := src
 	if cfg.count > 0 {
-		s = &limited{src: src, left: cfg.count}
+		s = capture.Limit(src, cfg.count)
 	}
 	var res *analyze.Result
+	var err error
 	if cfg.tui {
 		res, err = browse(s, opt, name)
 	} else {
@@ -231,20 +241,6 @@ func runFile(cfg *config, opt analyze.Options, stdin io.Reader, stderr io.Writer
 		fmt.Fprintf(stderr, "mptcpdump: warning: %s: %s\n", name, res.Warning)
 	}
 	return res, name, exitOK
-}
-
-// limited ends a source after a number of records (-c).
-type limited struct {
-	src  analyze.Source
-	left uint64
-}
-
-func (l *limited) Next(rec *capture.Record) error {
-	if l.left == 0 {
-		return io.EOF
-	}
-	l.left--
-	return l.src.Next(rec)
 }
 
 // printReport writes the table or the JSON document and decides the exit

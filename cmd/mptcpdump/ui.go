@@ -41,28 +41,36 @@ func browse(src analyze.Source, opt analyze.Options, name string) (*analyze.Resu
 	go func() {
 		s := analyze.NewSession(opt)
 		b := &monitor.Builder{Source: name}
-		var rec capture.Record
 		var last time.Time
-		next := time.Now()
-		for ctx.Err() == nil {
-			err := src.Next(&rec)
-			if err == io.EOF {
-				break
-			}
-			if err != nil {
-				if errors.Is(err, capture.ErrTruncatedFile) || errors.Is(err, capture.ErrDamagedRecord) {
-					s.Warn(err.Error())
+		ahead := capture.Prefetch(src)
+		defer ahead.Close()
+		err := capture.CatchFault(func() error {
+			var rec capture.Record
+			next := time.Now()
+			for ctx.Err() == nil {
+				err := ahead.Next(&rec)
+				if err == io.EOF {
 					break
 				}
-				done <- outcome{err: err}
-				return
+				if err != nil {
+					if errors.Is(err, capture.ErrTruncatedFile) || errors.Is(err, capture.ErrDamagedRecord) {
+						s.Warn(err.Error())
+						break
+					}
+					return err
+				}
+				s.Add(&rec)
+				last = rec.Time
+				if now := time.Now(); !now.Before(next) {
+					next = now.Add(snapshotEvery)
+					app.Update(b.Build(report.Build(name, s.Peek()), last, false))
+				}
 			}
-			s.Add(&rec)
-			last = rec.Time
-			if now := time.Now(); !now.Before(next) {
-				next = now.Add(snapshotEvery)
-				app.Update(b.Build(report.Build(name, s.Peek()), last, false))
-			}
+			return nil
+		})
+		if err != nil {
+			done <- outcome{err: err}
+			return
 		}
 		res := s.Finish()
 		app.Update(b.Build(report.Build(name, res), last, true))

@@ -1,0 +1,254 @@
+package capture
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"time"
+
+	"github.com/gopacket/gopacket"
+	"github.com/gopacket/gopacket/layers"
+	"github.com/gopacket/gopacket/pcapgo"
+)
+
+// ErrFileChanged means a capture file read through a memory mapping was cut
+// short (truncated or rewritten) while it was being read: its bytes can no
+// longer be trusted, so the analysis stops without a report.
+var ErrFileChanged = errors.New("capture file changed (was truncated) while it was being read")
+
+// mapLimit is the largest file mapped; anything larger is read with system
+// calls (a 32-bit address space could not hold it anyway).
+const mapLimit = 1 << 40
+
+// eagerReadMax is pcapgo's limit below which a record's length is trusted
+// up to before the snap length is checked (pcapgo/readfull.go); records
+// longer than both are damaged.
+const eagerReadMax = 262144
+
+// File is an open capture file: a RecordSource to Close when done.
+type File interface {
+	RecordSource
+	Format() Format
+	Close() error
+}
+
+// OpenFile opens the capture file at path. A classic (uncompressed) pcap
+// file is read from a read-only memory mapping where the system has one:
+// records come out as slices of the mapping, with no system call and no
+// copy, and Prefetch drops the pages behind the analysis so that memory
+// stays bounded whatever the file's size. Anything else (pcapng, gzip, a
+// pipe, a system without mmap) is read with Open. Both give the same
+// records and the same errors.
+func OpenFile(path string) (File, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	if m, ok := mapPcap(f); ok {
+		f.Close() // the mapping keeps the file's pages
+		return m, nil
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		f.Close()
+		return nil, err
+	}
+	r, err := Open(f)
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return &osFile{Reader: r, f: f}, nil
+}
+
+type osFile struct {
+	*Reader
+	f *os.File
+}
+
+func (o *osFile) Close() error { return o.f.Close() }
+
+// mapPcap maps f if it is a regular, classic pcap file that mapping can
+// read; ok is false otherwise (f's offset may have moved).
+func mapPcap(f *os.File) (*mappedPcap, bool) {
+	st, err := f.Stat()
+	if err != nil || !st.Mode().IsRegular() || st.Size() < 24 || st.Size() > mapLimit {
+		return nil, false
+	}
+	var hdr [24]byte
+	if _, err := f.ReadAt(hdr[:], 0); err != nil {
+		return nil, false
+	}
+	if _, ok := newMappedPcap(hdr[:]); !ok {
+		return nil, false
+	}
+	data, err := mmapFile(f, st.Size())
+	if err != nil {
+		return nil, false
+	}
+	m, ok := newMappedPcap(data)
+	if !ok { // the file changed since its header was read
+		munmap(data)
+		return nil, false
+	}
+	m.unmap = true
+	return m, true
+}
+
+// newMappedPcap reads the header of a classic pcap file held in data; ok is
+// false unless it is one (uncompressed) whose header pcapgo accepts.
+func newMappedPcap(data []byte) (*mappedPcap, bool) {
+	if len(data) < 24 {
+		return nil, false
+	}
+	magic := binary.LittleEndian.Uint32(data[:4])
+	switch magic {
+	case 0xa1b2c3d4, 0xd4c3b2a1, 0xa1b23c4d, 0x4d3cb2a1:
+	default:
+		return nil, false
+	}
+	// pcapgo checks the header (versions) as Open does.
+	pr, err := pcapgo.NewReader(bytes.NewReader(data[:24]))
+	if err != nil {
+		return nil, false
+	}
+	m := &mappedPcap{data: data, off: 24, link: pr.LinkType(), snaplen: int(pr.Snaplen()),
+		order: binary.LittleEndian, nanoFactor: 1000, page: os.Getpagesize()}
+	if magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1 {
+		m.order = binary.BigEndian
+	}
+	if pr.Resolution() == gopacket.TimestampResolutionNanosecond {
+		m.nanoFactor = 1
+	}
+	return m, true
+}
+
+// mappedPcap reads a classic pcap file from a memory mapping. Records'
+// Data are slices of the mapping, valid until release is called past them
+// (not merely until the next call): Prefetch hands them on without a copy.
+type mappedPcap struct {
+	data       []byte
+	off        int // of the next record's header
+	released   int // pages below this were given back
+	count      uint64
+	order      binary.ByteOrder
+	nanoFactor uint32
+	link       layers.LinkType
+	snaplen    int
+	page       int  // the system's page size
+	unmap      bool // data is a mapping (not a test's slice)
+}
+
+func (m *mappedPcap) Format() Format { return FormatPcap }
+
+// Next fills rec with the next frame, with the errors of Reader.Next (it
+// follows pcapgo's reading exactly, quirks included).
+func (m *mappedPcap) Next(rec *Record) error {
+	rest := m.data[m.off:]
+	if len(rest) < 16 {
+		if len(rest) == 0 {
+			return io.EOF
+		}
+		return m.fail(io.ErrUnexpectedEOF)
+	}
+	h := rest[:16]
+	caplen := int(m.order.Uint32(h[8:12]))
+	length := int(m.order.Uint32(h[12:16]))
+	switch {
+	case caplen > max(m.snaplen, eagerReadMax):
+		return m.fail(fmt.Errorf("capture length exceeds snap length: %d > %d", caplen, m.snaplen))
+	case caplen > length:
+		return m.fail(fmt.Errorf("capture length exceeds original packet length: %d > %d", caplen, length))
+	}
+	body := rest[16:]
+	if caplen > len(body) {
+		if len(body) == 0 {
+			return io.EOF // io.ReadFull's EOF: pcapgo ends cleanly here
+		}
+		return m.fail(io.ErrUnexpectedEOF)
+	}
+	m.count++
+	rec.Number = m.count
+	rec.Time = time.Unix(int64(m.order.Uint32(h[0:4])), int64(m.order.Uint32(h[4:8])*m.nanoFactor)).UTC()
+	rec.Interface = 0
+	rec.Data = body[:caplen:caplen]
+	rec.CaptureLength = caplen
+	rec.Length = length
+	rec.LinkType = m.link
+	m.off += 16 + caplen
+	return nil
+}
+
+func (m *mappedPcap) fail(err error) error {
+	where := fmt.Sprintf("after record %d, at byte offset %d", m.count, m.off)
+	if errors.Is(err, io.ErrUnexpectedEOF) {
+		return fmt.Errorf("%w (%s)", ErrTruncatedFile, where)
+	}
+	return fmt.Errorf("%w: %s (%s)", ErrDamagedRecord, err.Error(), where)
+}
+
+// mark returns the offset past the last record returned.
+func (m *mappedPcap) mark() int { return m.off }
+
+// release gives back the pages wholly below off: the caller is done with
+// every record there. Memory then stays bounded by what is in flight,
+// not by the file's size.
+func (m *mappedPcap) release(off int) {
+	off -= off % m.page
+	if off <= m.released {
+		return
+	}
+	if m.unmap {
+		dropPages(m.data[m.released:off])
+	}
+	m.released = off
+}
+
+// prefault maps in the pages of [from, to) ahead of their use, on the
+// reading goroutine rather than the analysis's.
+func (m *mappedPcap) prefault(from, to int) {
+	from -= from % m.page
+	to = min(to, len(m.data))
+	if from < to && m.unmap {
+		populatePages(m.data[from:to])
+	}
+}
+
+func (m *mappedPcap) Close() error {
+	if m.data == nil || !m.unmap {
+		return nil
+	}
+	err := munmap(m.data)
+	m.data = nil
+	return err
+}
+
+// stableSource is a RecordSource whose records' Data stay valid until the
+// source is told it may drop them; Prefetch hands them on without copying.
+type stableSource interface {
+	RecordSource
+	mark() int
+	release(off int)
+	prefault(from, to int)
+}
+
+// CatchFault runs fn and turns a memory fault while it runs (a mapped
+// capture file cut short under it) into ErrFileChanged. Any other panic
+// goes on.
+func CatchFault(fn func() error) (err error) {
+	old := debug.SetPanicOnFault(true)
+	defer func() {
+		debug.SetPanicOnFault(old)
+		if r := recover(); r != nil {
+			if _, ok := r.(interface{ Addr() uintptr }); ok {
+				err = ErrFileChanged
+				return
+			}
+			panic(r)
+		}
+	}()
+	return fn()
+}

@@ -1,0 +1,228 @@
+package capture
+
+import (
+	"bytes"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"testing"
+)
+
+// readAllMapped is readAll through the mapped reader, over data in memory.
+func readAllMapped(t testing.TB, data []byte) ([]Record, error) {
+	t.Helper()
+	m, ok := newMappedPcap(data)
+	if !ok {
+		t.Fatalf("not a mappable pcap")
+	}
+	var out []Record
+	for {
+		var rec Record
+		err := m.Next(&rec)
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return out, err
+		}
+		out = append(out, rec)
+	}
+}
+
+// sameReading fails unless the mapped reader gives exactly the records and
+// the error that Open's reader gives for data.
+func sameReading(t testing.TB, name string, data []byte) {
+	t.Helper()
+	want, werr := readAll(t.(*testing.T), data)
+	got, gerr := readAllMapped(t, data)
+	if fmt.Sprint(werr) != fmt.Sprint(gerr) {
+		t.Fatalf("%s: error %v, the reader's %v", name, gerr, werr)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%s: %d records, the reader's %d", name, len(got), len(want))
+	}
+	for i := range want {
+		w, g := want[i], got[i]
+		if g.Number != w.Number || !g.Time.Equal(w.Time) || g.Time.Location() != w.Time.Location() || g.LinkType != w.LinkType ||
+			g.Interface != w.Interface || g.CaptureLength != w.CaptureLength || g.Length != w.Length || !bytes.Equal(g.Data, w.Data) {
+			t.Fatalf("%s: record %d is %+v, the reader's %+v", name, i+1, g, w)
+		}
+	}
+}
+
+// The mapped reader follows pcapgo's reading exactly: every classic pcap
+// in testdata, whole and cut at every length of its first 2 KiB, and
+// hand-made damage.
+func TestMappedMatchesReader(t *testing.T) {
+	names, _ := filepath.Glob("../testdata/pcaps/*.pcap")
+	if len(names) < 5 {
+		t.Fatalf("only %d captures in testdata", len(names))
+	}
+	for _, name := range names {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := newMappedPcap(data); !ok {
+			continue
+		}
+		sameReading(t, name, data)
+		for n := 24; n < min(len(data), 2048); n++ {
+			sameReading(t, fmt.Sprintf("%s cut at %d", name, n), data[:n])
+		}
+	}
+	frames := [][]byte{[]byte("first frame"), {}, []byte("third")}
+	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		for _, nanos := range []bool{false, true} {
+			data := classic(order, nanos, 113, frames...)
+			sameReading(t, fmt.Sprintf("%v nanos=%v", order, nanos), data)
+			damaged := func(field int, v uint32) []byte {
+				d := bytes.Clone(data)
+				order.PutUint32(d[24+16+len(frames[0])+field:], v)
+				return d
+			}
+			sameReading(t, "caplen beyond snaplen", damaged(8, 0x7ffffff0))
+			sameReading(t, "caplen beyond length", damaged(12, 1))
+			sameReading(t, "caplen beyond the file", damaged(8, 200))
+			sameReading(t, "caplen between eager and snap", damaged(8, 300000))
+			sameReading(t, "microseconds that overflow", damaged(4, 0xfffffff0))
+		}
+	}
+}
+
+// OpenFile maps classic pcap files and reads anything else as Open does.
+func TestOpenFile(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		mapped bool
+	}{
+		{"../testdata/pcaps/basic.pcap", runtime.GOOS == "linux"},
+		{"../testdata/pcaps/checksum.pcapng", false},
+	} {
+		f, err := OpenFile(tc.name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, ok := f.(*mappedPcap); ok != tc.mapped {
+			t.Errorf("%s: mapped %v, want %v", tc.name, ok, tc.mapped)
+		}
+		data, _ := os.ReadFile(tc.name)
+		want, err := readAll(t, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		p := Prefetch(f)
+		var rec Record
+		n := 0
+		for ; p.Next(&rec) == nil; n++ {
+			if !bytes.Equal(rec.Data, want[n].Data) || rec.Number != want[n].Number {
+				t.Fatalf("%s: record %d differs", tc.name, n+1)
+			}
+		}
+		p.Close()
+		if n != len(want) || f.Close() != nil {
+			t.Fatalf("%s: %d records, want %d", tc.name, n, len(want))
+		}
+	}
+	if _, err := OpenFile("no/such/file.pcap"); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("missing file: %v", err)
+	}
+	bad := filepath.Join(t.TempDir(), "bad.pcap")
+	os.WriteFile(bad, []byte("GET / HTTP/1.1\r\n\r\n............"), 0o644)
+	var fe *FormatError
+	if _, err := OpenFile(bad); !errors.As(err, &fe) {
+		t.Fatalf("not a capture: %v", err)
+	}
+}
+
+// bigPcap writes a classic pcap of n frames of size bytes each.
+func bigPcap(t *testing.T, n, size int) string {
+	frames := make([][]byte, n)
+	for i := range frames {
+		frames[i] = bytes.Repeat([]byte{byte(i)}, size)
+	}
+	path := filepath.Join(t.TempDir(), "big.pcap")
+	if err := os.WriteFile(path, classic(binary.LittleEndian, false, 1, frames...), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}
+
+// Read through Prefetch, a mapped file gives its pages back behind the
+// reader: at the end only the last batches' span is still held.
+func TestMappedReleasesPages(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are mapped on Linux only")
+	}
+	path := bigPcap(t, 8000, 1400) // 11.3 MB
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m := f.(*mappedPcap)
+	p := Prefetch(f)
+	var rec Record
+	n := 0
+	for p.Next(&rec) == nil {
+		if n++; rec.Data[0] != byte(n-1) || len(rec.Data) != 1400 {
+			t.Fatalf("record %d: %d bytes starting %d", n, len(rec.Data), rec.Data[0])
+		}
+	}
+	p.Close()
+	held := len(m.data) - m.released
+	if n != 8000 || held > (prefetchBatches+1)*prefetchSpan {
+		t.Fatalf("%d records; %d of %d bytes still held", n, held, len(m.data))
+	}
+}
+
+// A mapped file truncated while it is read makes its pages fault: reading
+// ends with ErrFileChanged, not a crash, and CatchFault turns a fault on
+// the analysis's goroutine into the same error.
+func TestMappedFileTruncatedWhileRead(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("files are mapped on Linux only")
+	}
+	path := bigPcap(t, 8000, 1400)
+	f, err := OpenFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var rec Record
+	if err := f.Next(&rec); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	err = CatchFault(func() error {
+		if rec.Data[100] != 0 { // the page is gone
+			return errors.New("read a truncated page")
+		}
+		return nil
+	})
+	if !errors.Is(err, ErrFileChanged) {
+		t.Fatalf("touching a truncated page: %v", err)
+	}
+	p := Prefetch(f)
+	defer p.Close()
+	for err = nil; err == nil; {
+		err = p.Next(&rec)
+	}
+	if !errors.Is(err, ErrFileChanged) || !strings.Contains(err.Error(), "truncated") {
+		t.Fatalf("reading on: %v", err)
+	}
+	// Other panics are not swallowed.
+	defer func() {
+		if r := recover(); r != "boom" {
+			t.Fatalf("recovered %v", r)
+		}
+	}()
+	CatchFault(func() error { panic("boom") })
+}
