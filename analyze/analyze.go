@@ -167,29 +167,34 @@ func Run(src Source, opt Options) (*Result, error) {
 	s := NewSession(opt)
 	ahead := capture.Prefetch(src)
 	defer ahead.Close()
+	// A mapped file's payloads stay valid: the model may keep references.
+	s.tracker.SetStablePayloads(ahead.Stable())
 	// A mapped file cut short under us faults: that ends the analysis
 	// with capture.ErrFileChanged rather than a crash.
+	var res *Result
 	err := capture.CatchFault(func() error {
 		var rec capture.Record
 		for {
 			err := ahead.Next(&rec)
 			if err == io.EOF {
-				return nil
+				break
 			}
 			if err != nil {
 				// A cut or damaged file: everything before is analyzed and
 				// reported, with a warning naming the problem and its place.
 				if errors.Is(err, capture.ErrTruncatedFile) || errors.Is(err, capture.ErrDamagedRecord) {
 					s.res.Warning = err.Error()
-					return nil
+					break
 				}
 				return err
 			}
 			s.Add(&rec)
 		}
+		res = s.Finish()
+		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("reading capture: %w", err)
 	}
-	return s.Finish(), nil
+	return res, nil
 }

@@ -175,6 +175,11 @@ func (p *Prefetcher) Next(rec *Record) error {
 	}
 }
 
+// Stable reports whether records' Data stay valid and unchanged until the
+// source is closed, not just until the next call (a mapped file): what
+// they point to may then be kept by reference.
+func (p *Prefetcher) Stable() bool { return p.stable }
+
 // Close stops the reading goroutine. The Prefetcher must not be used
 // afterwards. For a mapped file it waits until the goroutine is gone, so
 // that the file can be unmapped.

@@ -238,7 +238,12 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 	rel := uint32(p.Seq - sf.ISN[d])
 	off := uint64(seqnum.Expand(seqnum.DSN(fs.buf.HighestSeen()), rel))
 	deliver := func(off uint64, data []byte, tag uint32) { t.subflowData(sf, d, off, data, tag, p) }
-	res := fs.buf.Push(off, p.Payload, uint32(p.Number), deliver)
+	var res sorter.Result
+	if t.stable {
+		res = fs.buf.PushRef(off, p.Payload, uint32(p.Number), deliver)
+	} else {
+		res = fs.buf.Push(off, p.Payload, uint32(p.Number), deliver)
+	}
 	if t.dataObs != nil && res.Duplicate > 0 {
 		t.observeData(DataEvent{Kind: SubflowRetransmission, Conn: c, Subflow: sf, Side: side, Len: res.Duplicate, FirstSubflow: -1}, p)
 	}
@@ -525,7 +530,12 @@ func (t *Tracker) dataBytes(sf *Subflow, c *Connection, side Side, dsn uint64, d
 		st.WindowProbes++ // old data by design: not a reinjection, not compared
 		return
 	}
-	res := st.buf.Push(dsn, data, uint32(sf.ID+1), st.deliver)
+	var res sorter.Result
+	if t.stable && p != nil && aliases(data, p.Payload) { // bytes straight from the packet
+		res = st.buf.PushRef(dsn, data, uint32(sf.ID+1), st.deliver)
+	} else {
+		res = st.buf.Push(dsn, data, uint32(sf.ID+1), st.deliver)
+	}
 	if t.dataObs != nil {
 		e := DataEvent{Kind: DataPlaced, Conn: c, Subflow: sf, Side: side, DSN: dsn, Len: len(data),
 			New: res.New, Duplicate: res.Duplicate, OtherSubflow: res.DupOtherTag, FirstSubflow: -1}

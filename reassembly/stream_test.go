@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"encoding/binary"
+	"fmt"
 	"net/netip"
 	"testing"
 
@@ -306,5 +307,44 @@ func TestZeroWindowProbe(t *testing.T) {
 	wantStream(t, st, []byte("data"), true, false)
 	if st.WindowProbes != 1 || st.Reinjected != 0 || st.Retransmitted != 0 || st.DataACK != idsnA+5 || len(rec.events) != 0 {
 		t.Errorf("probes %d reinjected %d retransmitted %d data ack %x events %v", st.WindowProbes, st.Reinjected, st.Retransmitted, st.DataACK, rec.kinds())
+	}
+}
+
+// With stable payloads (a mapped file) the windows keep references to the
+// packets instead of copies, and find the same differences: a subflow
+// retransmission and a reinjection, each with one byte changed, of 1000
+// bytes (enough to be remembered by reference).
+func TestStablePayloadsCompareTheSame(t *testing.T) {
+	for _, stable := range []bool{false, true} {
+		rec := &recorder{}
+		tr := NewTracker(rec)
+		tr.SetStablePayloads(stable)
+		b := &builder{}
+		handshakeV1(tr, b)
+		tr.Process(b.pkt(client2, server, syn, 7000, joinSYN(tokenB, nonceA, 2)))
+		tr.Process(b.pkt(server, client2, synack, 9000, joinSYNACK(0, nonceB)))
+		orig := make([]byte, 1000)
+		for i := range orig {
+			orig[i] = byte(i)
+		}
+		retrans, reinj := bytes.Clone(orig), bytes.Clone(orig)
+		retrans[10] ^= 1
+		reinj[900] ^= 1
+		tr.Process(b.data(client, server, 1001, orig, dss64(idsnA+1, 1, 1000, false, nil)))
+		tr.Process(b.data(client, server, 1001, retrans, dss64(idsnA+1, 1, 1000, false, nil)))
+		tr.Process(b.data(client2, server, 7001, reinj, dss64(idsnA+1, 1, 1000, false, nil)))
+		tr.Finish()
+		st := streamOf(t, tr, Client)
+		wantStream(t, st, orig, true, false)
+		var got []string
+		for _, e := range rec.events {
+			if e.Kind == EventRetransmissionMismatch || e.Kind == EventReinjectionMismatch {
+				got = append(got, fmt.Sprintf("%v/%d/%x", e.Kind, e.Count, e.DSN))
+			}
+		}
+		want := fmt.Sprintf("[%v/1/0 %v/1/%x]", EventRetransmissionMismatch, EventReinjectionMismatch, uint64(idsnA+901))
+		if fmt.Sprint(got) != want || st.Reinjected != 1000 || st.Mismatched != 1 {
+			t.Errorf("stable=%v: %v, reinjected %d mismatched %d; want %s", stable, got, st.Reinjected, st.Mismatched, want)
+		}
 	}
 }

@@ -72,6 +72,7 @@ type Tracker struct {
 	digest    *digester // hashes and writes the streams on a second goroutine, started with the first connection
 	dev       DataEvent
 	last      *Subflow // the subflow of the last processed packet, nil if none
+	stable    bool     // payloads outlive the packets (SetStablePayloads)
 }
 
 // Last returns the subflow the last processed packet belonged to (nil
@@ -82,6 +83,14 @@ func (t *Tracker) Last() *Subflow { return t.last }
 // SetSinks makes the tracker write every connection's data-level streams
 // to the writers f returns. Call it before the first Process.
 func (t *Tracker) SetSinks(f SinkFactory) { t.sinks = f }
+
+// SetStablePayloads says that the payloads of the packets given to Process
+// stay valid and unchanged as long as the Tracker is used (a memory-mapped
+// capture file). The windows that compare late duplicates then remember
+// the bytes delivered straight from a packet by reference instead of
+// copying them; every result is the same. Call it before the first
+// Process.
+func (t *Tracker) SetStablePayloads(on bool) { t.stable = on }
 
 // NewTracker returns a Tracker reporting to obs, which may be nil.
 func NewTracker(obs Observer) *Tracker {

@@ -36,6 +36,13 @@
 // from a Push) or the Sorter's buffer: it is valid only during the call, and
 // must not be modified or retained; copy it to keep it.
 //
+// PushRef is Push for a chunk that stays valid and unchanged as long as the
+// Sorter is used (mptcpdump's memory-mapped capture files): the window then
+// remembers the bytes delivered straight from such a chunk (refMin bytes or
+// more) by reference, as a run pointing at the chunk, instead of copying
+// them into its ring. Results and deliveries are exactly those of Push;
+// the randomized tests and the fuzzer run both ways against one model.
+//
 // # Duplicates
 //
 // The first copy of a byte wins: bytes already delivered, already declared

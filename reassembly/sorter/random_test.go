@@ -49,26 +49,32 @@ func TestSorterRandomized(t *testing.T) {
 		seeds = 20
 	}
 	for vi, v := range variants {
-		t.Run(v.name, func(t *testing.T) {
-			var total Result
-			for seed := range seeds {
-				rng := rand.New(rand.NewPCG(uint64(seed), uint64(vi)))
-				if err := runRandomized(t, rng, v.cfg, v.skips, v.exact, &total); err != nil {
-					t.Fatalf("seed %d: %v", seed, err)
-				}
+		for _, ref := range []bool{false, true} {
+			name := v.name
+			if ref {
+				name += " by reference" // PushRef: the same results
 			}
-			tv := reflect.ValueOf(total)
-			for _, name := range v.want {
-				if tv.FieldByName(name).IsZero() {
-					t.Errorf("no seed exercised %s: totals %+v", name, total)
+			t.Run(name, func(t *testing.T) {
+				var total Result
+				for seed := range seeds {
+					rng := rand.New(rand.NewPCG(uint64(seed), uint64(vi)))
+					if err := runRandomized(t, rng, v.cfg, v.skips, v.exact, ref, &total); err != nil {
+						t.Fatalf("seed %d: %v", seed, err)
+					}
 				}
-			}
-			for _, name := range v.never {
-				if !tv.FieldByName(name).IsZero() {
-					t.Errorf("%s should stay zero: totals %+v", name, total)
+				tv := reflect.ValueOf(total)
+				for _, name := range v.want {
+					if tv.FieldByName(name).IsZero() {
+						t.Errorf("no seed exercised %s: totals %+v", name, total)
+					}
 				}
-			}
-		})
+				for _, name := range v.never {
+					if !tv.FieldByName(name).IsZero() {
+						t.Errorf("%s should stay zero: totals %+v", name, total)
+					}
+				}
+			})
+		}
 	}
 }
 
@@ -79,7 +85,7 @@ type chunk struct {
 	data []byte // nil: honest, from the source
 }
 
-func runRandomized(t *testing.T, rng *rand.Rand, cfg Config, skips, exact bool, total *Result) error {
+func runRandomized(t *testing.T, rng *rand.Rand, cfg Config, skips, exact, ref bool, total *Result) error {
 	L := 1 + rng.IntN(12000)
 	src := make([]byte, L)
 	for i := range src {
@@ -121,6 +127,7 @@ func runRandomized(t *testing.T, rng *rand.Rand, cfg Config, skips, exact bool, 
 	}
 
 	h := newHarness(t, start, cfg)
+	h.ref = ref
 	m := newModel(start, cfg)
 	got := make(map[uint64]byte) // every byte delivered, by relative offset
 
@@ -282,6 +289,7 @@ func FuzzSorter(f *testing.F) {
 		if in[0]&0x20 != 0 { // grow the window ring from 1 byte
 			h.s.ringMin = 1
 		}
+		h.ref = in[0]&0x40 != 0 // PushRef: the same results
 		for ops := in[3:]; len(ops) >= 4; ops = ops[4:] {
 			kind, a, b, c := ops[0], ops[1], ops[2], ops[3]
 			var r, mr Result

@@ -245,22 +245,35 @@ func (s *Sorter) HighestSeen() uint64 { return s.highest }
 // be nil) before Push returns; new bytes ahead of Next are copied into the
 // buffer. data may be reused by the caller after Push returns.
 func (s *Sorter) Push(off uint64, data []byte, tag uint32, deliver Deliver) Result {
+	return s.pushChunk(off, data, tag, deliver, false)
+}
+
+// PushRef is Push for a chunk whose bytes stay valid and unchanged for as
+// long as the Sorter is used (a memory-mapped capture file): the window
+// then remembers the bytes it delivers straight from the chunk by
+// reference instead of copying them (chunks of refMin bytes or more).
+// Every result is the same as Push's.
+func (s *Sorter) PushRef(off uint64, data []byte, tag uint32, deliver Deliver) Result {
+	return s.pushChunk(off, data, tag, deliver, true)
+}
+
+func (s *Sorter) pushChunk(off uint64, data []byte, tag uint32, deliver Deliver, ref bool) Result {
 	// Fast path: the next bytes with nothing buffered are delivered straight
 	// from the caller's slice, without allocating.
 	if off == s.next && len(s.spans) == 0 && uint64(len(data)) <= math.MaxUint64-off {
 		if len(data) == 0 {
 			return Result{}
 		}
-		s.emit(off, data, tag, deliver)
+		s.emit(off, data, tag, deliver, ref)
 		if s.next > s.highest {
 			s.highest = s.next
 		}
 		return Result{New: len(data)}
 	}
-	return s.push(off, data, tag, deliver)
+	return s.push(off, data, tag, deliver, ref)
 }
 
-func (s *Sorter) push(off uint64, data []byte, tag uint32, deliver Deliver) (r Result) {
+func (s *Sorter) push(off uint64, data []byte, tag uint32, deliver Deliver, ref bool) (r Result) {
 	if room := math.MaxUint64 - off; uint64(len(data)) > room {
 		r.Dropped = len(data) - int(room)
 		data = data[:room]
@@ -321,7 +334,7 @@ func (s *Sorter) push(off uint64, data []byte, tag uint32, deliver Deliver) (r R
 			// In order (possibly after making room): deliver, interleaved
 			// with the buffered ranges the chunk overlaps.
 			if k := s.next - off; k < uint64(len(data)) {
-				s.deliverChunk(s.next, data[k:], tag, deliver)
+				s.deliverChunk(s.next, data[k:], tag, deliver, ref)
 			}
 			return r
 		}
@@ -370,11 +383,12 @@ func (s *Sorter) Flush(deliver Deliver) uint64 {
 	return n
 }
 
-// emit delivers data at off == s.next and advances next.
-func (s *Sorter) emit(off uint64, data []byte, tag uint32, deliver Deliver) {
+// emit delivers data at off == s.next and advances next. ref says that
+// data may be remembered by reference (PushRef's chunk).
+func (s *Sorter) emit(off uint64, data []byte, tag uint32, deliver Deliver, ref bool) {
 	end := off + uint64(len(data))
 	if s.window > 0 {
-		s.record(off, end, data, tag)
+		s.record(off, end, data, tag, ref)
 	}
 	s.next = end
 	s.delivered += uint64(len(data))
@@ -408,7 +422,7 @@ func (s *Sorter) gap(to uint64) uint64 {
 // deliverChunk delivers data, which starts at s.next, interleaved with the
 // buffered ranges it overlaps (whose first copies win), then whatever
 // buffered data became contiguous.
-func (s *Sorter) deliverChunk(off uint64, data []byte, tag uint32, deliver Deliver) {
+func (s *Sorter) deliverChunk(off uint64, data []byte, tag uint32, deliver Deliver, ref bool) {
 	end := off + uint64(len(data))
 	for s.next < end {
 		if len(s.spans) > 0 && s.spans[0].start <= s.next {
@@ -419,7 +433,7 @@ func (s *Sorter) deliverChunk(off uint64, data []byte, tag uint32, deliver Deliv
 		if len(s.spans) > 0 && s.spans[0].start < end {
 			stop = s.spans[0].start
 		}
-		s.emit(s.next, data[s.next-off:stop-off], tag, deliver)
+		s.emit(s.next, data[s.next-off:stop-off], tag, deliver, ref)
 	}
 	s.drain(deliver)
 }
@@ -446,7 +460,7 @@ func (s *Sorter) deliverFirst(deliver Deliver) {
 			continue
 		}
 		a := max(run.start, s.next)
-		s.emit(a, data[a-p.start:e-p.start], run.tag, deliver)
+		s.emit(a, data[a-p.start:e-p.start], run.tag, deliver, false)
 	}
 	s.release(p)
 }

@@ -37,6 +37,7 @@ type harness struct {
 	s     *Sorter
 	calls []call
 
+	ref         bool   // push with PushRef
 	lastEnd     uint64 // end of the last delivery (start at first)
 	lastMissing uint64 // Missing() at the last delivery
 }
@@ -67,7 +68,11 @@ func (h *harness) deliver(off uint64, data []byte, tag uint32) {
 func (h *harness) push(off uint64, data string, tag uint32) Result {
 	h.t.Helper()
 	h.calls = nil
-	r := h.s.Push(off, []byte(data), tag, h.deliver)
+	push := h.s.Push
+	if h.ref {
+		push = h.s.PushRef // []byte(data) is a fresh copy nobody changes
+	}
+	r := push(off, []byte(data), tag, h.deliver)
 	h.check()
 	return r
 }
@@ -893,5 +898,43 @@ func TestConfigDefaults(t *testing.T) {
 	s = New(0, Config{MaxBuffered: -5, Window: -5})
 	if s.maxBuf != 0 || s.window != 0 {
 		t.Fatalf("maxBuf %d window %d", s.maxBuf, s.window)
+	}
+}
+
+// PushRef remembers large in-order chunks by reference: the ring is not
+// written, the window's runs point at the chunks, and a late duplicate is
+// still compared byte by byte (a copy of 1 byte or of 300 that differ).
+func TestPushRefKeepsReferences(t *testing.T) {
+	h := newHarness(t, 1000, Config{Window: 4096})
+	h.ref = true
+	stream := make([]byte, 3000)
+	for i := range stream {
+		stream[i] = byte(i*7 + 1)
+	}
+	for off := 0; off < 3000; off += 1000 {
+		h.push(1000+uint64(off), string(stream[off:off+1000]), uint32(off/1000))
+	}
+	h.push(4000, "small", 9) // below refMin: copied into the ring
+	refs := 0
+	for k := 0; k < h.s.hist.n; k++ {
+		if h.s.hist.at(k).ref != nil {
+			refs++
+		}
+	}
+	if refs != 3 || h.s.hist.n != 4 {
+		t.Fatalf("%d runs, %d by reference", h.s.hist.n, refs)
+	}
+	if i := bytes.IndexFunc(h.s.ring, func(r rune) bool { return r != 0 }); i != int(4000%uint64(len(h.s.ring))) {
+		t.Fatalf("first ring byte written at %d", i)
+	}
+	dup := bytes.Clone(stream[1500:1800])
+	dup[123] ^= 0xff
+	r := h.push(2500, string(dup), 1)
+	if r.Duplicate != 300 || r.Mismatch != 1 || r.FirstMismatch != 2623 || r.DupOtherTag != 0 {
+		t.Fatalf("duplicate of a referenced chunk: %+v", r)
+	}
+	r = h.push(3998, string(stream[2998:3000])+"smal", 5) // a reference, then the ring
+	if r.Duplicate != 6 || r.Mismatch != 0 || r.DupOtherTag != 6 || r.FirstTag != 2 {
+		t.Fatalf("duplicate across runs: %+v", r)
 	}
 }

@@ -13,12 +13,19 @@ package sorter
 
 // histRun says that bytes from start up to the next run's start (or up to
 // next, for the newest run) were delivered from a push with this tag, or,
-// if gap is set, were declared missing.
+// if gap is set, were declared missing. Their bytes are in the ring, or, if
+// ref is set, they are ref (a PushRef chunk, remembered without a copy).
 type histRun struct {
 	start uint64
 	tag   uint32
 	gap   bool
+	ref   []byte
 }
+
+// refMin is the smallest delivery remembered by reference: smaller ones
+// are cheaper to copy into the ring, where runs of one tag coalesce, so
+// that references never take more than Window/refMin runs.
+const refMin = 256
 
 // histRing is a FIFO of histRuns in a power-of-two circular buffer that
 // grows up to MaxWindowRuns entries and then drops its oldest entry.
@@ -31,14 +38,16 @@ type histRing struct {
 func (h *histRing) at(i int) *histRun { return &h.buf[(h.head+i)&(len(h.buf)-1)] }
 
 func (h *histRing) pop() {
+	h.buf[h.head].ref = nil
 	h.head = (h.head + 1) & (len(h.buf) - 1)
 	h.n--
 }
 
-// add appends a run unless it merely continues the newest one.
+// add appends a run unless it merely continues the newest one (runs by
+// reference never do).
 func (h *histRing) add(r histRun) {
-	if h.n > 0 {
-		if last := h.at(h.n - 1); last.tag == r.tag && last.gap == r.gap {
+	if h.n > 0 && r.ref == nil {
+		if last := h.at(h.n - 1); last.tag == r.tag && last.gap == r.gap && last.ref == nil {
 			return
 		}
 	}
@@ -71,9 +80,15 @@ func (h *histRing) search(off uint64) int {
 	return lo - 1
 }
 
-// record stores delivered bytes [off, end) with their tag in the window.
-func (s *Sorter) record(off, end uint64, data []byte, tag uint32) {
+// record stores delivered bytes [off, end) with their tag in the window:
+// by reference if ref allows and they are many enough, else in the ring.
+func (s *Sorter) record(off, end uint64, data []byte, tag uint32, ref bool) {
 	s.growRing(end)
+	if ref && len(data) >= refMin {
+		s.hist.add(histRun{start: off, tag: tag, ref: data})
+		s.trimHist(end)
+		return
+	}
 	s.hist.add(histRun{start: off, tag: tag})
 	if len(data) > len(s.ring) {
 		data = data[len(data)-len(s.ring):]
@@ -152,6 +167,11 @@ func (s *Sorter) compareHistory(off uint64, dup []byte, tag uint32, r *Result) {
 					r.FirstTag = run.tag
 				}
 				r.DupOtherTag += int(n)
+			}
+			if run.ref != nil {
+				i := off - run.start
+				countMismatch(run.ref[i:i+n], dup[:n], off, r)
+				break
 			}
 			a, b := ringGet(s.ring, off, int(n))
 			countMismatch(a, dup[:len(a)], off, r)
