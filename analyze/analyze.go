@@ -191,6 +191,9 @@ func Run(src Source, opt Options) (*Result, error) {
 			s.Add(&rec)
 		}
 		res = s.Finish()
+		if s.tracker.ReadFault() {
+			return capture.ErrFileChanged
+		}
 		return nil
 	})
 	if err != nil {

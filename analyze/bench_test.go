@@ -1,7 +1,6 @@
 package analyze
 
 import (
-	"bytes"
 	"os"
 	"testing"
 
@@ -9,8 +8,9 @@ import (
 )
 
 // BenchmarkRun analyzes the capture named by MPTCPDUMP_BENCH_PCAP (or the
-// bundled basic.pcap) from memory: the whole pipeline, decode to findings.
-// Used by scripts/bench.sh and for profiles:
+// bundled basic.pcap) as the command does: opened with capture.OpenFile
+// (memory-mapped when it is a classic pcap), the whole pipeline, decode to
+// findings. Used by scripts/bench.sh and for profiles:
 //
 //	MPTCPDUMP_BENCH_PCAP=big.pcap go test ./analyze -run=^$ -bench=Run -cpuprofile=cpu.out
 func BenchmarkRun(b *testing.B) {
@@ -18,19 +18,20 @@ func BenchmarkRun(b *testing.B) {
 	if path == "" {
 		path = "../testdata/pcaps/basic.pcap"
 	}
-	data, err := os.ReadFile(path)
+	st, err := os.Stat(path)
 	if err != nil {
 		b.Skip(err)
 	}
-	b.SetBytes(int64(len(data)))
+	b.SetBytes(st.Size())
 	b.ReportAllocs()
 	for b.Loop() {
-		r, err := capture.Open(bytes.NewReader(data))
+		f, err := capture.OpenFile(path)
 		if err != nil {
 			b.Fatal(err)
 		}
-		if _, err := Run(r, Options{}); err != nil {
+		if _, err := Run(f, Options{}); err != nil {
 			b.Fatal(err)
 		}
+		f.Close()
 	}
 }

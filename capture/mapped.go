@@ -24,6 +24,18 @@ var ErrFileChanged = errors.New("capture file changed (was truncated) while it w
 // calls (a 32-bit address space could not hold it anyway).
 const mapLimit = 1 << 40
 
+// Pages are given back releaseLag behind the analysis, which may still
+// read bytes it keeps by reference (the streams' hashing runs up to about
+// 5 MiB behind it); every sweepEvery bytes, all pages below that point are
+// given back again, since late readers (a range that waited for a
+// retransmission, a duplicate compared with the first copy) fault some
+// back in. Mapped pages stay within about releaseLag + sweepEvery,
+// whatever the file's size.
+const (
+	releaseLag = 8 << 20
+	sweepEvery = 16 << 20
+)
+
 // eagerReadMax is pcapgo's limit below which a record's length is trusted
 // up to before the snap length is checked (pcapgo/readfull.go); records
 // longer than both are damaged.
@@ -133,6 +145,7 @@ type mappedPcap struct {
 	data       []byte
 	off        int // of the next record's header
 	released   int // pages below this were given back
+	swept      int // and below this, given back again all at once
 	count      uint64
 	order      binary.ByteOrder
 	nanoFactor uint32
@@ -193,16 +206,21 @@ func (m *mappedPcap) fail(err error) error {
 // mark returns the offset past the last record returned.
 func (m *mappedPcap) mark() int { return m.off }
 
-// release gives back the pages wholly below off: the caller is done with
-// every record there. Memory then stays bounded by what is in flight,
-// not by the file's size.
+// release gives back the pages releaseLag below off: the caller is done
+// with every record below off. Memory then stays bounded by what is in
+// flight, not by the file's size.
 func (m *mappedPcap) release(off int) {
+	off -= releaseLag
 	off -= off % m.page
 	if off <= m.released {
 		return
 	}
 	if m.unmap {
-		dropPages(m.data[m.released:off])
+		from := m.released
+		if off-m.swept >= sweepEvery {
+			from, m.swept = 0, off
+		}
+		dropPages(m.data[from:off])
 	}
 	m.released = off
 }

@@ -71,6 +71,7 @@ type Connection struct {
 
 	sinks    SinkFactory
 	digest   *digester
+	byRef    bool // its sorters keep a mapped file's bytes by reference
 	finished bool // streams settled and buffers released
 }
 

@@ -6,9 +6,11 @@ import (
 	"testing"
 )
 
-// More open streams than chunks, writes interleaved in odd sizes: every
-// stream's hash and file must equal hashing its bytes in place, and the
-// model must never wait on itself.
+// More open streams than chunks, writes interleaved in odd sizes, some
+// copied and some by reference (a third, and all of the small ones in some
+// rounds, so that chunks also end on their count of runs): every stream's
+// hash and file must equal hashing its bytes in place, and the model must
+// never wait on itself.
 func TestDigesterInterleavedStreams(t *testing.T) {
 	const streams = 3 * digestChunks
 	d := newDigester()
@@ -22,9 +24,12 @@ func TestDigesterInterleavedStreams(t *testing.T) {
 	for round := range 400 {
 		for i, st := range sts {
 			n := (round*131 + i*17) % 9000
+			if round%50 == 7 {
+				n %= 16
+			}
 			p := bytes.Repeat([]byte{byte(round + i)}, n)
 			want[i] = append(want[i], p...)
-			d.write(st, p)
+			d.write(st, p, (round+i)%3 == 0 || round%50 == 7)
 		}
 	}
 	d.stop()

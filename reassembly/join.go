@@ -82,7 +82,7 @@ func (t *Tracker) joinPartial(sf *Subflow) {
 		if len(t.partials) >= MaxPartial {
 			return // still listed as unlinked, without data
 		}
-		c = &Connection{ID: len(t.partials) + 1, Partial: true, Version: 1, sinks: t.sinks, digest: t.digester()}
+		c = &Connection{ID: len(t.partials) + 1, Partial: true, Version: 1, sinks: t.sinks, digest: t.digester(), byRef: t.stable}
 		c.Ends[Server].Token = sf.Token
 		t.partials = append(t.partials, c)
 		t.byToken[sf.Token] = c

@@ -144,13 +144,13 @@ func (d *DataStream) Complete() bool {
 
 func (d *DataStream) deliver(_ uint64, data []byte, _ uint32) {
 	d.Bytes += uint64(len(data))
-	d.digest.write(d, data)
+	d.digest.write(d, data, d.buf.Retainable())
 }
 
 // start opens the data-level stream at dsn.
-func (d *DataStream) start(dsn uint64, fromIDSN bool) {
+func (d *DataStream) start(dsn uint64, fromIDSN, byRef bool) {
 	d.Started, d.Start, d.FromIDSN = true, dsn, fromIDSN
-	d.buf = sorter.New(dsn, sorter.Config{MaxBuffered: MaxDataBuffered, Window: DataWindow})
+	d.buf = sorter.New(dsn, sorter.Config{MaxBuffered: MaxDataBuffered, Window: DataWindow, ByReference: byRef})
 	d.hash = sha256.New()
 }
 
@@ -162,11 +162,11 @@ func (c *Connection) ensureStarted(s Side, dsn uint64) *DataStream {
 		if c.Fallback {
 			// Plain TCP from the handshake on: there is no data sequence
 			// space, so the stream counts from 1 like relative SSNs.
-			d.start(1, true)
+			d.start(1, true, c.byRef)
 		} else if e := c.Ends[s]; e.HasKey {
-			d.start(e.IDSN+1, true)
+			d.start(e.IDSN+1, true, c.byRef)
 		} else {
-			d.start(dsn, false)
+			d.start(dsn, false, c.byRef)
 		}
 		if c.sinks != nil {
 			d.sink = c.sinks(c, s)
@@ -233,7 +233,7 @@ func (t *Tracker) onPayload(sf *Subflow, d Dir, p *decode.Packet) {
 		if sf.midStream { // the stream starts where the capture does
 			start = uint64(uint32(p.Seq - sf.ISN[d]))
 		}
-		fs.buf = sorter.New(start, sorter.Config{MaxBuffered: MaxSubflowBuffered, Window: SubflowWindow})
+		fs.buf = sorter.New(start, sorter.Config{MaxBuffered: MaxSubflowBuffered, Window: SubflowWindow, ByReference: t.stable})
 	}
 	rel := uint32(p.Seq - sf.ISN[d])
 	off := uint64(seqnum.Expand(seqnum.DSN(fs.buf.HighestSeen()), rel))
@@ -401,6 +401,7 @@ func (t *Tracker) subflowData(sf *Subflow, d Dir, off uint64, data []byte, tag u
 	c := sf.Conn
 	fs := &sf.streams[d]
 	side := sf.side(d)
+	retain := fs.buf != nil && fs.buf.Retainable()
 	for len(data) > 0 {
 		// Drop mappings the stream has passed.
 		for len(fs.maps) > 0 && fs.maps[0].end() <= off {
@@ -420,7 +421,7 @@ func (t *Tracker) subflowData(sf *Subflow, d Dir, off uint64, data []byte, tag u
 				t.implicitAnchor(sf, d, off, p)
 			}
 			if fs.anchored && off >= fs.anchorSSN {
-				t.dataBytes(sf, c, side, fs.anchorDSN+(off-fs.anchorSSN), data[:n], p)
+				t.dataBytes(sf, c, side, fs.anchorDSN+(off-fs.anchorSSN), data[:n], p, retain)
 			} else {
 				fs.unmapped += n
 				c.Streams[side].Unmapped += n
@@ -437,7 +438,7 @@ func (t *Tracker) subflowData(sf *Subflow, d Dir, off uint64, data []byte, tag u
 			m.data.add(data[:n])
 			m.notePacket(t.packetOf(tag, p))
 		}
-		t.dataBytes(sf, c, side, m.dsn+(off-m.ssn), data[:n], p)
+		t.dataBytes(sf, c, side, m.dsn+(off-m.ssn), data[:n], p, retain)
 		data, off = data[n:], off+n
 		if off == m.end() {
 			t.finishMapping(sf, d, m)
@@ -524,14 +525,15 @@ func (m *mapping) notePacket(n uint64) {
 }
 
 // dataBytes places bytes at dsn in side's data-level stream.
-func (t *Tracker) dataBytes(sf *Subflow, c *Connection, side Side, dsn uint64, data []byte, p *decode.Packet) {
+// retain says that data stays valid and unchanged (sorter.Retainable).
+func (t *Tracker) dataBytes(sf *Subflow, c *Connection, side Side, dsn uint64, data []byte, p *decode.Packet, retain bool) {
 	st := c.ensureStarted(side, dsn)
 	if len(data) == 1 && st.HasDataACK && dsn+1 == st.DataACK && st.buf.Next() > dsn {
 		st.WindowProbes++ // old data by design: not a reinjection, not compared
 		return
 	}
 	var res sorter.Result
-	if t.stable && p != nil && aliases(data, p.Payload) { // bytes straight from the packet
+	if retain { // a mapped file's bytes, or a copy no one changes
 		res = st.buf.PushRef(dsn, data, uint32(sf.ID+1), st.deliver)
 	} else {
 		res = st.buf.Push(dsn, data, uint32(sf.ID+1), st.deliver)

@@ -73,6 +73,7 @@ type Tracker struct {
 	dev       DataEvent
 	last      *Subflow // the subflow of the last processed packet, nil if none
 	stable    bool     // payloads outlive the packets (SetStablePayloads)
+	faulted   bool     // the digester could not read a referenced byte
 }
 
 // Last returns the subflow the last processed packet belonged to (nil
@@ -91,6 +92,12 @@ func (t *Tracker) SetSinks(f SinkFactory) { t.sinks = f }
 // copying them; every result is the same. Call it before the first
 // Process.
 func (t *Tracker) SetStablePayloads(on bool) { t.stable = on }
+
+// ReadFault reports, after Finish, whether bytes kept by reference
+// (SetStablePayloads) could not be read when they were hashed: the mapped
+// file was cut short under the analysis, and the streams' hashes are
+// incomplete.
+func (t *Tracker) ReadFault() bool { return t.faulted }
 
 // NewTracker returns a Tracker reporting to obs, which may be nil.
 func NewTracker(obs Observer) *Tracker {
@@ -160,7 +167,7 @@ func (t *Tracker) newPartial(p *decode.Packet) *Subflow {
 	if p.Src.Port() < p.Dst.Port() {
 		client, server = p.Dst, p.Src
 	}
-	c := &Connection{ID: len(t.partials) + 1, Partial: true, Version: 1, sinks: t.sinks, digest: t.digester()}
+	c := &Connection{ID: len(t.partials) + 1, Partial: true, Version: 1, sinks: t.sinks, digest: t.digester(), byRef: t.stable}
 	if o := p.Option(decode.SubtypeDSS); o != nil && o.DSS.HasMapping && !o.DSS.DSN64 {
 		c.Version = 0 // 32-bit DSNs: most likely v0 (Linux v1 sends 64-bit DSNs)
 	}
@@ -369,7 +376,7 @@ func (t *Tracker) openFromSYN(p *decode.Packet) *Subflow {
 // newConnection creates a connection and its MP_CAPABLE subflow from client
 // to server.
 func (t *Tracker) newConnection(p *decode.Packet, client, server netip.AddrPort) *Subflow {
-	c := &Connection{ID: len(t.conns) + 1, sinks: t.sinks, digest: t.digester()}
+	c := &Connection{ID: len(t.conns) + 1, sinks: t.sinks, digest: t.digester(), byRef: t.stable}
 	sf := &Subflow{Conn: c, Addr: [2]netip.AddrPort{client, server}, InitiatorSide: Client}
 	c.Subflows = []*Subflow{sf}
 	t.conns = append(t.conns, c)
@@ -597,6 +604,7 @@ func (t *Tracker) Finish() {
 	}
 	if t.digest != nil {
 		t.digest.stop()
+		t.faulted = t.digest.Faulted()
 		t.digest = nil
 	}
 }

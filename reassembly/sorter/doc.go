@@ -43,6 +43,15 @@
 // them into its ring. Results and deliveries are exactly those of Push;
 // the randomized tests and the fuzzer run both ways against one model.
 //
+// Config.ByReference goes further: buffered ranges are lists of pieces
+// instead of contiguous copies. A PushRef chunk's new bytes are kept by
+// reference, a Push chunk's in a piece of their own (a copy of just those
+// bytes), so nothing buffered is ever copied again as ranges grow and
+// merge. Each piece counts as a run against MaxBufferedRuns. Every piece
+// is immutable, so bytes delivered from the buffer are Retainable: the
+// caller may keep them without a copy (mptcpdump hashes them on another
+// goroutine where they lie).
+//
 // # Duplicates
 //
 // The first copy of a byte wins: bytes already delivered, already declared

@@ -247,13 +247,12 @@ func (m *model) compare(s *Sorter) error {
 		return fmt.Errorf("HighestSeen() = %d, model %d", s.HighestSeen(), m.highest)
 	}
 	for _, p := range s.spans {
-		data := p.bytes()
-		for k, run := range p.runs {
-			for o := run.start; o < p.runEnd(k); o++ {
-				f, ok := m.buf[o]
-				if !ok || f.b != data[o-p.start] || f.tag != run.tag {
-					return fmt.Errorf("buffered byte at %d = (%d, tag %d), model %+v (present %v)", o, data[o-p.start], run.tag, f, ok)
-				}
+		data, tags := p.content()
+		for i := range data {
+			o := p.start + uint64(i)
+			f, ok := m.buf[o]
+			if !ok || f.b != data[i] || f.tag != tags[i] {
+				return fmt.Errorf("buffered byte at %d = (%d, tag %d), model %+v (present %v)", o, data[i], tags[i], f, ok)
 			}
 		}
 	}

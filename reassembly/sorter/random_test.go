@@ -48,17 +48,21 @@ func TestSorterRandomized(t *testing.T) {
 	if testing.Short() {
 		seeds = 20
 	}
+	// Every variant runs four ways, all against the same model: Push or
+	// PushRef, into contiguous buffers or pieces (ByReference).
+	modes := []struct {
+		name       string
+		ref, byRef bool
+	}{{"", false, false}, {" PushRef", true, false}, {" pieces", false, true}, {" pieces PushRef", true, true}}
 	for vi, v := range variants {
-		for _, ref := range []bool{false, true} {
-			name := v.name
-			if ref {
-				name += " by reference" // PushRef: the same results
-			}
-			t.Run(name, func(t *testing.T) {
+		for _, mode := range modes {
+			cfg := v.cfg
+			cfg.ByReference = mode.byRef
+			t.Run(v.name+mode.name, func(t *testing.T) {
 				var total Result
 				for seed := range seeds {
 					rng := rand.New(rand.NewPCG(uint64(seed), uint64(vi)))
-					if err := runRandomized(t, rng, v.cfg, v.skips, v.exact, ref, &total); err != nil {
+					if err := runRandomized(t, rng, cfg, v.skips, v.exact, mode.ref, &total); err != nil {
 						t.Fatalf("seed %d: %v", seed, err)
 					}
 				}
@@ -277,7 +281,7 @@ func FuzzSorter(f *testing.F) {
 		case 3:
 			start = 1 << 63
 		}
-		cfg := Config{MaxBuffered: 1 + int(in[1]%64), Window: []int{-1, 8, 32, 300}[in[0]>>2&3]}
+		cfg := Config{MaxBuffered: 1 + int(in[1]%64), Window: []int{-1, 8, 32, 300}[in[0]>>2&3], ByReference: in[1]&0x80 != 0}
 		exact := in[0]&0x10 == 0
 		h := newHarness(t, start, cfg)
 		var m *model

@@ -57,6 +57,12 @@ type Config struct {
 	// remembered (in a ring buffer) to compare late duplicates with.
 	// 0 means DefaultWindow; a negative value disables the comparison.
 	Window int
+	// ByReference holds out-of-order bytes as a list of pieces instead of
+	// one contiguous copy per range: a PushRef chunk's bytes are then
+	// kept by reference (never copied), a Push chunk's bytes in a piece
+	// of their own. Every piece is immutable, so whatever is delivered
+	// from the buffer is Retainable. Results are those of the default.
+	ByReference bool
 }
 
 // Deliver is called for each run of new in-order bytes, in offset order,
@@ -122,10 +128,11 @@ type Sorter struct {
 	next    uint64 // next offset to deliver; everything below is delivered or missing
 	highest uint64 // one past the highest byte ever pushed
 
-	maxBuf  int // out-of-order byte budget
-	maxRuns int // cap on runs held (MaxBufferedRuns; lowered by tests)
-	window  int // window size in bytes; 0 = disabled
-	ringMin int // first ring size (minRing; lowered by tests)
+	maxBuf  int  // out-of-order byte budget
+	byRef   bool // spans are lists of pieces (Config.ByReference)
+	maxRuns int  // cap on runs held (MaxBufferedRuns; lowered by tests)
+	window  int  // window size in bytes; 0 = disabled
+	ringMin int  // first ring size (minRing; lowered by tests)
 
 	// spans are the buffered ranges: sorted, disjoint and never adjacent
 	// (touching ranges are merged), all starting strictly above next.
@@ -149,6 +156,9 @@ type Sorter struct {
 	delivered uint64
 	missing   uint64
 	gaps      int
+	// retain is set while Deliver runs on bytes that stay valid and
+	// unchanged (Retainable).
+	retain bool
 
 	// The window: the last bytes delivered, at ring[off % len(ring)], and
 	// which push (tag) or gap each came from.
@@ -159,13 +169,23 @@ type Sorter struct {
 
 // span is one buffered range [start, end): a contiguous copy of its bytes
 // at buf[head:head+end-start], with slack on both sides to grow into, and
-// the tags of the pushes that brought them as runs.
+// the tags of the pushes that brought them as runs; or, with ByReference,
+// the pieces that hold them (and no buf or runs).
 type span struct {
 	start, end uint64
 	buf        []byte
 	head       int
 	runs       []tagRun // sorted; runs[0].start == start; neighbours differ in tag
 	loaned     bool     // buf is a spare larger than 1.5× the data (Sorter.loaned)
+	pieces     []piece  // ByReference: in order, contiguous, from start to end
+}
+
+// piece is bytes of a ByReference span: the part of one pushed chunk that
+// filled a hole, referenced (PushRef) or copied (Push), and its tag.
+type piece struct {
+	start uint64
+	data  []byte
+	tag   uint32
 }
 
 // tagRun says that bytes from start up to the next run's start (or the end
@@ -209,8 +229,14 @@ func New(start uint64, cfg Config) *Sorter {
 	case cfg.Window > 0:
 		s.window = cfg.Window
 	}
+	s.byRef = cfg.ByReference
 	return s
 }
+
+// Retainable reports, during a call of Deliver, whether the bytes passed
+// stay valid and unchanged after it (they come from a PushRef chunk or
+// from a ByReference buffer), so that they may be kept without a copy.
+func (s *Sorter) Retainable() bool { return s.retain }
 
 // Next returns the next expected offset: every byte below it has been
 // delivered or declared missing.
@@ -312,7 +338,7 @@ func (s *Sorter) push(off uint64, data []byte, tag uint32, deliver Deliver, ref 
 	for k := s.search(off); k < len(s.spans) && s.spans[k].start <= end; k++ {
 		p := s.spans[k]
 		if p.start > pos {
-			runsDelta += holeRuns(prev, p, tag)
+			runsDelta += s.holeRuns(prev, p, tag)
 		}
 		if a, b := max(off, p.start), min(end, p.end); a < b {
 			dup += int(b - a)
@@ -321,7 +347,7 @@ func (s *Sorter) push(off uint64, data []byte, tag uint32, deliver Deliver, ref 
 		pos, prev = max(pos, p.end), p
 	}
 	if pos < end {
-		runsDelta += holeRuns(prev, nil, tag)
+		runsDelta += s.holeRuns(prev, nil, tag)
 	}
 	r.Duplicate += dup
 	r.New = len(data) - dup
@@ -339,7 +365,11 @@ func (s *Sorter) push(off uint64, data []byte, tag uint32, deliver Deliver, ref 
 			return r
 		}
 		if s.buffered+r.New <= s.maxBuf && s.runsHeld+runsDelta <= s.maxRuns {
-			s.insert(off, data, tag, r.New)
+			if s.byRef {
+				s.insertPieces(off, data, tag, r.New, ref)
+			} else {
+				s.insert(off, data, tag, r.New)
+			}
 			return r
 		}
 		// Make room: declare the lowest hole missing. If the chunk starts
@@ -393,7 +423,9 @@ func (s *Sorter) emit(off uint64, data []byte, tag uint32, deliver Deliver, ref 
 	s.next = end
 	s.delivered += uint64(len(data))
 	if deliver != nil {
+		s.retain = ref
 		deliver(off, data, tag)
+		s.retain = false
 	}
 }
 
@@ -452,6 +484,19 @@ func (s *Sorter) deliverFirst(deliver Deliver) {
 	p := s.spans[0]
 	s.spans = slices.Delete(s.spans, 0, 1)
 	s.buffered -= int(p.end - p.start)
+	if s.byRef {
+		s.runsHeld -= len(p.pieces)
+		for _, pc := range p.pieces {
+			e := pc.start + uint64(len(pc.data))
+			if e <= s.next {
+				continue
+			}
+			a := max(pc.start, s.next)
+			s.emit(a, pc.data[a-pc.start:], pc.tag, deliver, true)
+		}
+		p.pieces = nil
+		return
+	}
 	s.runsHeld -= len(p.runs)
 	data := p.bytes()
 	for k, run := range p.runs {
@@ -623,8 +668,12 @@ func (s *Sorter) insert(off uint64, data []byte, tag uint32, newBytes int) {
 }
 
 // holeRuns returns how many runs buffering a hole with tag between prev and
-// next (either may be nil: no span touches the hole on that side) adds.
-func holeRuns(prev, next *span, tag uint32) int {
+// next (either may be nil: no span touches the hole on that side) adds:
+// with ByReference, one piece.
+func (s *Sorter) holeRuns(prev, next *span, tag uint32) int {
+	if s.byRef {
+		return 1
+	}
 	n := 1
 	if prev != nil && prev.runs[len(prev.runs)-1].tag == tag {
 		n--
@@ -645,6 +694,10 @@ func appendRun(runs []tagRun, start uint64, tag uint32) []tagRun {
 // compareSpan compares dup, a duplicate of p's bytes at offset a, with them.
 func (s *Sorter) compareSpan(p *span, a uint64, dup []byte, tag uint32, r *Result) {
 	b := a + uint64(len(dup))
+	if s.byRef {
+		s.comparePieces(p, a, dup, tag, r)
+		return
+	}
 	countMismatch(p.bytes()[a-p.start:b-p.start], dup, a, r)
 	// Find the run holding a, then walk the runs overlapping [a, b).
 	lo, hi := 0, len(p.runs)
@@ -688,4 +741,92 @@ func satSub(a, b uint64) uint64 {
 		return 0
 	}
 	return a - b
+}
+
+// insertPieces is insert for ByReference: each hole the chunk fills
+// becomes one piece (the chunk's bytes if ref, else a copy of them), and
+// the spans it overlaps or touches are merged into the one with the most
+// pieces. No byte already buffered is copied.
+func (s *Sorter) insertPieces(off uint64, data []byte, tag uint32, newBytes int, ref bool) {
+	end := off + uint64(len(data))
+	i := s.search(off)
+	j := i
+	for j < len(s.spans) && s.spans[j].start <= end {
+		j++
+	}
+	hole := func(a, b uint64) piece {
+		d := data[a-off : b-off : b-off]
+		if !ref {
+			d = bytes.Clone(d)
+		}
+		return piece{start: a, data: d, tag: tag}
+	}
+	m := s.spans[i:j]
+	switch {
+	case len(m) == 0:
+		p := &span{start: off, end: end, pieces: []piece{hole(off, end)}}
+		s.spans = slices.Insert(s.spans, i, p)
+		s.runsHeld++
+	case len(m) == 1: // the common case: a range grows at one end or both
+		p := m[0]
+		if off < p.start {
+			p.pieces = slices.Insert(p.pieces, 0, hole(off, p.start))
+			p.start = off
+			s.runsHeld++
+		}
+		if end > p.end {
+			p.pieces = append(p.pieces, hole(p.end, end))
+			p.end = end
+			s.runsHeld++
+		}
+	default:
+		base := m[0]
+		for _, p := range m[1:] {
+			if len(p.pieces) > len(base.pieces) {
+				base = p
+			}
+		}
+		var merged []piece
+		pos := min(off, m[0].start)
+		newStart, newEnd := pos, max(end, m[len(m)-1].end)
+		for _, p := range m {
+			if p.start > pos {
+				merged = append(merged, hole(pos, p.start))
+				s.runsHeld++
+			}
+			merged = append(merged, p.pieces...)
+			pos = p.end
+		}
+		if pos < newEnd {
+			merged = append(merged, hole(pos, newEnd))
+			s.runsHeld++
+		}
+		base.pieces = append(base.pieces[:0], merged...)
+		base.start, base.end = newStart, newEnd
+		s.spans = slices.Replace(s.spans, i, j, base)
+	}
+	s.buffered += newBytes
+}
+
+// comparePieces is compareSpan for ByReference spans.
+func (s *Sorter) comparePieces(p *span, a uint64, dup []byte, tag uint32, r *Result) {
+	b := a + uint64(len(dup))
+	// The first piece ending above a.
+	k, _ := slices.BinarySearchFunc(p.pieces, a, func(pc piece, off uint64) int {
+		if pc.start+uint64(len(pc.data)) <= off {
+			return -1
+		}
+		return 1
+	})
+	for ; k < len(p.pieces) && p.pieces[k].start < b; k++ {
+		pc := &p.pieces[k]
+		lo, hi := max(a, pc.start), min(b, pc.start+uint64(len(pc.data)))
+		countMismatch(pc.data[lo-pc.start:hi-pc.start], dup[lo-a:hi-a], lo, r)
+		if pc.tag != tag {
+			if r.DupOtherTag == 0 {
+				r.FirstTag = pc.tag
+			}
+			r.DupOtherTag += int(hi - lo)
+		}
+	}
 }

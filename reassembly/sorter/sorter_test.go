@@ -115,7 +115,8 @@ func (h *harness) wantBuffer(want ...string) {
 	h.t.Helper()
 	var got []string
 	for _, p := range h.s.spans {
-		got = append(got, fmt.Sprintf("[%d,%d)%s", p.start, p.end, p.bytes()))
+		data, _ := p.content()
+		got = append(got, fmt.Sprintf("[%d,%d)%s", p.start, p.end, data))
 	}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		h.t.Fatalf("buffer\n got %v\nwant %v", got, want)
@@ -129,6 +130,46 @@ func wantResult(t testing.TB, got, want Result) {
 	}
 }
 
+// content returns a span's bytes and the tag of each, whatever its form.
+func (p *span) content() ([]byte, []uint32) {
+	var data []byte
+	var tags []uint32
+	if p.pieces != nil {
+		for _, pc := range p.pieces {
+			data = append(data, pc.data...)
+			for range pc.data {
+				tags = append(tags, pc.tag)
+			}
+		}
+		return data, tags
+	}
+	data = p.bytes()
+	for k, run := range p.runs {
+		for range p.runEnd(k) - run.start {
+			tags = append(tags, run.tag)
+		}
+	}
+	return data, tags
+}
+
+// checkPieces verifies a ByReference span's pieces.
+func (s *Sorter) checkPieces(i int, p *span) error {
+	if p.buf != nil || p.runs != nil || len(p.pieces) == 0 {
+		return fmt.Errorf("span %d: buffer %d bytes, %d runs, %d pieces", i, len(p.buf), len(p.runs), len(p.pieces))
+	}
+	pos := p.start
+	for k, pc := range p.pieces {
+		if pc.start != pos || len(pc.data) == 0 {
+			return fmt.Errorf("span %d [%d,%d): piece %d at %d (%d bytes), want %d", i, p.start, p.end, k, pc.start, len(pc.data), pos)
+		}
+		pos += uint64(len(pc.data))
+	}
+	if pos != p.end {
+		return fmt.Errorf("span %d [%d,%d): pieces end at %d", i, p.start, p.end, pos)
+	}
+	return nil
+}
+
 // checkInvariants verifies the internal structure of s.
 func (s *Sorter) checkInvariants() error {
 	if s.delivered+s.missing != s.next-s.start {
@@ -138,6 +179,18 @@ func (s *Sorter) checkInvariants() error {
 	prev := s.next
 	for i, p := range s.spans {
 		n := int(p.end - p.start)
+		if s.byRef {
+			if p.end <= p.start || p.start <= prev {
+				return fmt.Errorf("span %d [%d,%d) empty or not above %d", i, p.start, p.end, prev)
+			}
+			if err := s.checkPieces(i, p); err != nil {
+				return err
+			}
+			sum += n
+			runs += len(p.pieces)
+			prev = p.end
+			continue
+		}
 		switch {
 		case p.end <= p.start:
 			return fmt.Errorf("span %d [%d,%d) is empty", i, p.start, p.end)

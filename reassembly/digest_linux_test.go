@@ -1,0 +1,41 @@
+package reassembly
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"golang.org/x/sys/unix"
+)
+
+// A reference whose bytes cannot be read (a mapped file cut short) stops
+// the hashing and is reported, without a crash.
+func TestDigesterFault(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "f")
+	if err := os.WriteFile(path, bytes.Repeat([]byte{1}, 1<<16), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	f, err := os.Open(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	m, err := unix.Mmap(int(f.Fd()), 0, 1<<16, unix.PROT_READ, unix.MAP_SHARED)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer unix.Munmap(m)
+	if err := os.Truncate(path, 0); err != nil {
+		t.Fatal(err)
+	}
+	d := newDigester()
+	st := &DataStream{hash: sha256.New(), digest: d}
+	d.write(st, []byte("copied"), false)
+	d.write(st, m[100:200], true)
+	d.stop()
+	if !d.Faulted() {
+		t.Fatal("a fault reading a reference was not reported")
+	}
+}
