@@ -1,34 +1,39 @@
 package reassembly
 
 import (
+	"runtime"
 	"runtime/debug"
 	"sync/atomic"
 )
 
-// Hashing every delivered byte is a quarter of the analysis; a digester
-// does it (and writes the stream files) on a second goroutine, so that on
-// two cores it runs beside the model. Delivered bytes of any stream are
-// copied into one pending chunk of digestChunk bytes, recorded as runs
-// (stream, length), and the chunk is handed over whole once full. A pool
-// of digestChunks chunks bounds the memory and makes the model wait when
-// the worker falls behind; since only one chunk is pending at a time, the
-// model can never wait on a chunk it holds itself, however many streams
-// are open. One worker and one FIFO keep each stream's bytes in delivery
-// order, so the result is the same as hashing in place.
+// Hashing every delivered byte is the largest single cost of the analysis;
+// a digester does it (and writes the stream files) on worker goroutines,
+// one per core (GOMAXPROCS, at most maxDigestWorkers), beside the model.
+// Each stream is given to one worker when it starts (alternating by
+// connection and side, so that a bulk transfer's streams spread over the
+// workers), and each worker has a FIFO of chunks: a stream's bytes are
+// hashed in delivery order, so the result is the same as hashing in place.
+//
+// Delivered bytes are copied into the worker's pending chunk of
+// digestChunk bytes, recorded as runs (stream, length), and the chunk is
+// handed over whole once full. A pool of digestChunks chunks per worker
+// bounds the memory and makes the model wait when that worker falls
+// behind; the model holds at most one pending chunk per worker, so it can
+// never wait on a chunk it holds itself, however many streams are open.
 //
 // Bytes that stay valid and unchanged (a mapped file's, sorter.Retainable)
 // are not copied: their run holds a reference, and the worker hashes them
 // where they are. A chunk then also ends after digestRuns runs or
-// digestRefBytes referenced bytes, so that the worker never lags more than
+// digestRefBytes referenced bytes, so that a worker never lags more than
 // about 5 MiB behind the model (capture.OpenFile keeps the pages that
-// recent in memory). A memory
-// fault there (the mapped file cut short) stops the hashing and is
-// reported by Faulted.
+// recent in memory). A memory fault there (the mapped file cut short)
+// stops the hashing and is reported by Faulted.
 const (
-	digestChunk    = 64 << 10
-	digestChunks   = 16
-	digestRuns     = 1024
-	digestRefBytes = 256 << 10
+	digestChunk      = 64 << 10
+	digestChunks     = 16
+	digestRuns       = 1024
+	digestRefBytes   = 256 << 10
+	maxDigestWorkers = 4
 )
 
 // digestRun is n bytes of a chunk that belong to st: the chunk's next n
@@ -47,43 +52,59 @@ type digestBuf struct {
 	done     chan struct{} // set on a flush marker, closed when the worker reaches it
 }
 
+// digester is the set of workers of one Tracker.
 type digester struct {
-	jobs    chan *digestBuf
-	free    chan *digestBuf
-	cur     *digestBuf // the pending chunk, owned by the model's goroutine
-	exit    chan struct{}
+	workers []*digestWorker
 	faulted atomic.Bool // a referenced byte could not be read
 }
 
+// digestWorker hashes the streams given to it, on its own goroutine.
+type digestWorker struct {
+	d    *digester
+	jobs chan *digestBuf
+	free chan *digestBuf
+	cur  *digestBuf // the pending chunk, owned by the model's goroutine
+	exit chan struct{}
+}
+
 func newDigester() *digester {
-	d := &digester{jobs: make(chan *digestBuf, digestChunks), free: make(chan *digestBuf, digestChunks), exit: make(chan struct{})}
-	for range digestChunks {
-		d.free <- &digestBuf{data: make([]byte, 0, digestChunk)}
+	d := &digester{}
+	for range min(max(runtime.GOMAXPROCS(0), 1), maxDigestWorkers) {
+		w := &digestWorker{d: d, jobs: make(chan *digestBuf, digestChunks), free: make(chan *digestBuf, digestChunks), exit: make(chan struct{})}
+		for range digestChunks {
+			w.free <- &digestBuf{data: make([]byte, 0, digestChunk)}
+		}
+		go w.loop()
+		d.workers = append(d.workers, w)
 	}
-	go d.loop()
 	return d
 }
 
-func (d *digester) loop() {
-	defer close(d.exit)
+// worker returns the worker for side s of connection c.
+func (d *digester) worker(c *Connection, s Side) *digestWorker {
+	return d.workers[(c.ID+int(s))%len(d.workers)]
+}
+
+func (w *digestWorker) loop() {
+	defer close(w.exit)
 	debug.SetPanicOnFault(true) // this goroutine's own setting
-	for b := range d.jobs {
+	for b := range w.jobs {
 		if b.done != nil {
 			close(b.done)
 			continue
 		}
-		if !d.faulted.Load() && !d.hash(b) {
-			d.faulted.Store(true)
+		if !w.d.faulted.Load() && !hashChunk(b) {
+			w.d.faulted.Store(true)
 		}
 		clear(b.runs) // drop the references
 		b.data, b.runs, b.refBytes = b.data[:0], b.runs[:0], 0
-		d.free <- b
+		w.free <- b
 	}
 }
 
-// hash feeds a chunk's runs to their streams. It returns false if reading
-// a referenced byte faulted.
-func (d *digester) hash(b *digestBuf) (ok bool) {
+// hashChunk feeds a chunk's runs to their streams. It returns false if
+// reading a referenced byte faulted.
+func hashChunk(b *digestBuf) (ok bool) {
 	defer func() {
 		if r := recover(); r != nil {
 			if _, fault := r.(interface{ Addr() uintptr }); !fault {
@@ -112,25 +133,25 @@ func (d *digester) Faulted() bool { return d.faulted.Load() }
 
 // write copies delivered bytes of st into the pending chunk, or, if
 // retain, records a reference to them; full chunks go to the worker.
-func (d *digester) write(st *DataStream, p []byte, retain bool) {
+func (w *digestWorker) write(st *DataStream, p []byte, retain bool) {
 	if retain && len(p) > 0 {
-		if d.cur == nil {
-			d.cur = <-d.free
+		if w.cur == nil {
+			w.cur = <-w.free
 		}
-		b := d.cur
+		b := w.cur
 		b.runs = append(b.runs, digestRun{st: st, n: len(p), ref: p})
 		b.refBytes += len(p)
 		if len(b.runs) == digestRuns || b.refBytes >= digestRefBytes {
-			d.jobs <- b
-			d.cur = nil
+			w.jobs <- b
+			w.cur = nil
 		}
 		return
 	}
 	for len(p) > 0 {
-		if d.cur == nil {
-			d.cur = <-d.free
+		if w.cur == nil {
+			w.cur = <-w.free
 		}
-		b := d.cur
+		b := w.cur
 		n := min(len(p), cap(b.data)-len(b.data))
 		b.data = append(b.data, p[:n]...)
 		if k := len(b.runs) - 1; k >= 0 && b.runs[k].st == st && b.runs[k].ref == nil {
@@ -140,28 +161,32 @@ func (d *digester) write(st *DataStream, p []byte, retain bool) {
 		}
 		p = p[n:]
 		if len(b.data) == cap(b.data) || len(b.runs) == digestRuns {
-			d.jobs <- b
-			d.cur = nil
+			w.jobs <- b
+			w.cur = nil
 		}
 	}
 }
 
 // sync hands the pending chunk over and waits until the worker has hashed
-// and written everything delivered so far: every stream's hash and file
-// are then up to date.
-func (d *digester) sync() {
-	if d.cur != nil {
-		d.jobs <- d.cur
-		d.cur = nil
+// and written everything delivered so far: the hash and file of every
+// stream it has are then up to date.
+func (w *digestWorker) sync() {
+	if w.cur != nil {
+		w.jobs <- w.cur
+		w.cur = nil
 	}
 	done := make(chan struct{})
-	d.jobs <- &digestBuf{done: done}
+	w.jobs <- &digestBuf{done: done}
 	<-done
 }
 
-// stop ends the worker once its queue is empty.
+// stop ends the workers once their queues are empty.
 func (d *digester) stop() {
-	d.sync()
-	close(d.jobs)
-	<-d.exit
+	for _, w := range d.workers {
+		w.sync()
+		close(w.jobs)
+	}
+	for _, w := range d.workers {
+		<-w.exit
+	}
 }

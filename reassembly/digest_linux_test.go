@@ -31,9 +31,9 @@ func TestDigesterFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := newDigester()
-	st := &DataStream{hash: sha256.New(), digest: d}
-	d.write(st, []byte("copied"), false)
-	d.write(st, m[100:200], true)
+	st := &DataStream{hash: sha256.New(), digest: d.workers[0]}
+	st.digest.write(st, []byte("copied"), false)
+	st.digest.write(st, m[100:200], true)
 	d.stop()
 	if !d.Faulted() {
 		t.Fatal("a fault reading a reference was not reported")

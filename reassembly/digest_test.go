@@ -6,7 +6,7 @@ import (
 	"testing"
 )
 
-// More open streams than chunks, writes interleaved in odd sizes, some
+// More open streams than chunks, spread over the workers, writes interleaved in odd sizes, some
 // copied and some by reference (a third, and all of the small ones in some
 // rounds, so that chunks also end on their count of runs): every stream's
 // hash and file must equal hashing its bytes in place, and the model must
@@ -19,7 +19,7 @@ func TestDigesterInterleavedStreams(t *testing.T) {
 	want := make([][]byte, streams)
 	for i := range sts {
 		files[i] = new(bytes.Buffer)
-		sts[i] = &DataStream{hash: sha256.New(), sink: files[i], digest: d}
+		sts[i] = &DataStream{hash: sha256.New(), sink: files[i], digest: d.workers[i%len(d.workers)]}
 	}
 	for round := range 400 {
 		for i, st := range sts {
@@ -29,7 +29,7 @@ func TestDigesterInterleavedStreams(t *testing.T) {
 			}
 			p := bytes.Repeat([]byte{byte(round + i)}, n)
 			want[i] = append(want[i], p...)
-			d.write(st, p, (round+i)%3 == 0 || round%50 == 7)
+			st.digest.write(st, p, (round+i)%3 == 0 || round%50 == 7)
 		}
 	}
 	d.stop()

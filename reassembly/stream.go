@@ -122,7 +122,7 @@ type DataStream struct {
 	buf    *sorter.Sorter
 	hash   hash.Hash // written by the digester's worker only, until flushed
 	sink   io.Writer // likewise
-	digest *digester
+	digest *digestWorker
 	sum    [sha256.Size]byte
 }
 
@@ -171,7 +171,7 @@ func (c *Connection) ensureStarted(s Side, dsn uint64) *DataStream {
 		if c.sinks != nil {
 			d.sink = c.sinks(c, s)
 		}
-		d.digest = c.digest
+		d.digest = c.digest.worker(c, s)
 	}
 	return d
 }
