@@ -102,7 +102,8 @@ type Direction struct {
 	rtt         RTT
 	rttSum      float64
 	reservoir   []float64
-	outstanding []sent
+	outstanding []sent // a window of outBuf: acked bytes leave at the front
+	outBuf      []sent
 	highest     uint64 // relative end of what was placed
 	lastAck     uint64
 	lastDSN     map[int]uint64 // last relative DSN each subflow placed
@@ -130,6 +131,7 @@ type Connection struct {
 type Collector struct {
 	conns map[*reassembly.Connection]*Connection
 	order []*Connection
+	last  *Connection // of the last event: the next one is most often about it too
 }
 
 // NewCollector returns an empty Collector.
@@ -151,9 +153,13 @@ func (col *Collector) Forget(keep func(*reassembly.Connection) bool) {
 		}
 	}
 	col.order = out
+	col.last = nil
 }
 
 func (col *Collector) conn(c *reassembly.Connection) *Connection {
+	if col.last != nil && col.last.Conn == c {
+		return col.last
+	}
 	m := col.conns[c]
 	if m == nil {
 		m = &Connection{Conn: c}
@@ -165,6 +171,7 @@ func (col *Collector) conn(c *reassembly.Connection) *Connection {
 		col.conns[c] = m
 		col.order = append(col.order, m)
 	}
+	col.last = m
 	return m
 }
 
@@ -230,7 +237,7 @@ func (d *Direction) placed(e *reassembly.DataEvent) {
 	}
 	if e.New > 0 && end > d.highest {
 		d.highest = end
-		d.outstanding = append(d.outstanding, sent{end: end, t: e.Time, clean: e.Duplicate == 0})
+		d.pushSent(sent{end: end, t: e.Time, clean: e.Duplicate == 0})
 		if len(d.outstanding) > maxOutstanding {
 			d.outstanding = slices.Delete(d.outstanding, 0, len(d.outstanding)-maxOutstanding)
 		}
@@ -243,6 +250,20 @@ func (d *Direction) placed(e *reassembly.DataEvent) {
 		if len(d.Placements) >= MaxPoints {
 			d.Placements, d.thinP = thin(d.Placements), d.thinP*2
 		}
+	}
+}
+
+// pushSent appends a transmission to outstanding, moving it back to the
+// front of its buffer when ACKs have freed enough room there, so that a
+// steady flow reuses one buffer instead of reallocating as it drifts.
+func (d *Direction) pushSent(x sent) {
+	if front := cap(d.outBuf) - cap(d.outstanding); len(d.outstanding) == cap(d.outstanding) && front > 0 && front >= len(d.outstanding)/2 {
+		d.outstanding = d.outBuf[:copy(d.outBuf, d.outstanding)]
+	}
+	room := cap(d.outstanding)
+	d.outstanding = append(d.outstanding, x)
+	if len(d.outstanding) > room { // append moved it to a new buffer
+		d.outBuf = d.outstanding[:cap(d.outstanding)]
 	}
 }
 
