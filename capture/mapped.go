@@ -25,15 +25,15 @@ var ErrFileChanged = errors.New("capture file changed (was truncated) while it w
 const mapLimit = 1 << 40
 
 // Pages are given back releaseLag behind the analysis, which may still
-// read bytes it keeps by reference (the streams' hashing runs up to about
-// 5 MiB behind it); every sweepEvery bytes, all pages below that point are
-// given back again, since late readers (a range that waited for a
+// read bytes it keeps by reference (the streams' hashing runs up to 4 MiB
+// behind it); every sweepEvery bytes, all pages below that point are given
+// back again, since late readers (a range that waited for a
 // retransmission, a duplicate compared with the first copy) fault some
-// back in. Mapped pages stay within about releaseLag + sweepEvery,
-// whatever the file's size.
+// back in. Mapped pages stay within about releaseLag + sweepEvery + the
+// two spans mapped ahead, whatever the file's size.
 const (
-	releaseLag = 8 << 20
-	sweepEvery = 16 << 20
+	releaseLag = 6 << 20
+	sweepEvery = 8 << 20
 )
 
 // eagerReadMax is pcapgo's limit below which a record's length is trusted

@@ -1,5 +1,7 @@
 package capture
 
+import "runtime/debug"
+
 // A Prefetcher reads records ahead on its own goroutine, so that reading
 // the file (system calls, pcapgo's copy out of its buffer) runs on a
 // second core beside the analysis. Records travel in batches whose frame
@@ -8,10 +10,13 @@ package capture
 // analysis falls behind. Records and the source's error come out exactly
 // as the source gives them, in order.
 //
-// A mapped file (OpenFile) needs no copy: its records are slices of the
-// mapping, so a batch only lists them, the reader maps its pages in before
-// handing it over, and the pages behind a batch the analysis gave back are
-// dropped (prefetchSpan bytes of file per batch bound what is mapped in).
+// A mapped file (OpenFile) is read differently: its records are slices of
+// the mapping, so there is nothing to copy, and parsing a record header
+// costs less than handing it between goroutines (the header shares its
+// cache line with the frame the analysis reads next). The analysis reads
+// the records itself, and a pager goroutine, told every prefetchSpan
+// bytes how far it got, maps the pages ahead in and gives those behind
+// back: memory stays bounded and page faults stay off the analysis.
 const (
 	prefetchBatches = 4
 	prefetchArena   = 1 << 20
@@ -28,50 +33,47 @@ type prefetchBatch struct {
 	recs  []Record
 	arena []byte
 	err   error // the source's error after recs (io.EOF at the end)
-	mark  int   // stable sources: the file offset past recs
 }
 
 // Prefetcher is a RecordSource reading another one ahead. Call Close when
 // done with it, even before its end.
 type Prefetcher struct {
-	full   chan *prefetchBatch
-	free   chan *prefetchBatch
-	stop   chan struct{}
-	done   chan struct{} // closed when the reading goroutine ends
-	stable bool
-	cur    *prefetchBatch
-	next   int   // index of cur's next record
-	err    error // sticky, once returned
+	full chan *prefetchBatch
+	free chan *prefetchBatch
+	stop chan struct{}
+	cur  *prefetchBatch
+	next int   // index of cur's next record
+	err  error // sticky, once returned
+
+	// A mapped file: read in place, with a pager.
+	mapped     stableSource
+	progress   chan int // offsets reached, for the pager
+	nextSignal int      // the offset at which to tell the pager next
+	paged      chan struct{}
 }
 
 // Prefetch starts reading src ahead. src must not be used by anyone else
 // from now on.
 func Prefetch(src RecordSource) *Prefetcher {
+	if st, ok := src.(stableSource); ok {
+		p := &Prefetcher{mapped: st, progress: make(chan int, 1), paged: make(chan struct{})}
+		p.nextSignal = st.mark() + prefetchSpan
+		go p.page(st.mark())
+		return p
+	}
 	p := &Prefetcher{
 		full: make(chan *prefetchBatch, prefetchBatches),
 		free: make(chan *prefetchBatch, prefetchBatches),
 		stop: make(chan struct{}),
-		done: make(chan struct{}),
 	}
-	st, stable := src.(stableSource)
 	for range prefetchBatches {
-		b := &prefetchBatch{recs: make([]Record, 0, prefetchRecords)}
-		if !stable {
-			b.arena = make([]byte, 0, prefetchArena)
-		}
-		p.free <- b
+		p.free <- &prefetchBatch{arena: make([]byte, 0, prefetchArena), recs: make([]Record, 0, prefetchRecords)}
 	}
-	if stable {
-		p.stable = true
-		go p.readStable(st)
-	} else {
-		go p.read(src)
-	}
+	go p.read(src)
 	return p
 }
 
 func (p *Prefetcher) read(src RecordSource) {
-	defer close(p.done)
 	var rec Record
 	b := p.take()
 	for b != nil {
@@ -97,48 +99,16 @@ func (p *Prefetcher) read(src RecordSource) {
 	}
 }
 
-// readStable lists a stable source's records without copying them. A batch
-// ends after prefetchSpan bytes of file; its pages are mapped in before it
-// is handed over, and dropped once it comes back. A fault (the file cut
-// short under the mapping) ends the records with ErrFileChanged.
-func (p *Prefetcher) readStable(src stableSource) {
-	defer close(p.done)
-	var rec Record
-	b := p.take()
-	if b == nil {
-		return
+// page keeps a mapped file's pages in step with the analysis: from each
+// offset reached, the next two spans are mapped in and the pages behind
+// are given back. It touches no byte of the file, so it cannot fault.
+func (p *Prefetcher) page(start int) {
+	defer close(p.paged)
+	p.mapped.prefault(start, start+2*prefetchSpan)
+	for off := range p.progress {
+		p.mapped.prefault(off+prefetchSpan, off+2*prefetchSpan)
+		p.mapped.release(off)
 	}
-	start := src.mark()
-	err := CatchFault(func() error {
-		for {
-			if err := src.Next(&rec); err != nil {
-				return err
-			}
-			b.recs = append(b.recs, rec)
-			if len(b.recs) == cap(b.recs) || src.mark()-start >= prefetchSpan {
-				src.prefault(start, src.mark())
-				b.mark, start = src.mark(), src.mark()
-				p.full <- b
-				if b = p.takeStable(src); b == nil {
-					return nil
-				}
-			}
-		}
-	})
-	if b != nil {
-		b.err = err
-		p.full <- b
-	}
-}
-
-// takeStable is take for a stable source: the batch given back frees the
-// pages of the file below its end.
-func (p *Prefetcher) takeStable(src stableSource) *prefetchBatch {
-	b := p.take()
-	if b != nil && b.mark > 0 {
-		src.release(b.mark)
-	}
-	return b
 }
 
 // take returns an empty batch, or nil once Close was called.
@@ -153,8 +123,15 @@ func (p *Prefetcher) take() *prefetchBatch {
 }
 
 // Next fills rec with the next record, or returns the source's error
-// (again on every later call). rec.Data is valid until the next call.
+// (again on every later call). rec.Data is valid until the next call (for
+// a mapped file, until the file is closed).
 func (p *Prefetcher) Next(rec *Record) error {
+	if p.mapped != nil {
+		if p.err == nil {
+			p.err = p.nextMapped(rec)
+		}
+		return p.err
+	}
 	for {
 		if p.err != nil {
 			return p.err
@@ -175,17 +152,44 @@ func (p *Prefetcher) Next(rec *Record) error {
 	}
 }
 
+// nextMapped reads a mapped file's next record, turning a fault (the file
+// cut short under the mapping) into ErrFileChanged.
+func (p *Prefetcher) nextMapped(rec *Record) (err error) {
+	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
+	defer func() {
+		if r := recover(); r != nil {
+			if _, fault := r.(interface{ Addr() uintptr }); !fault {
+				panic(r)
+			}
+			err = ErrFileChanged
+		}
+	}()
+	if err := p.mapped.Next(rec); err != nil {
+		return err
+	}
+	if off := p.mapped.mark(); off >= p.nextSignal {
+		p.nextSignal = off + prefetchSpan
+		select { // the pager may be busy: it catches up with the next offset
+		case p.progress <- off:
+		default:
+		}
+	}
+	return nil
+}
+
 // Stable reports whether records' Data stay valid and unchanged until the
 // source is closed, not just until the next call (a mapped file): what
 // they point to may then be kept by reference.
-func (p *Prefetcher) Stable() bool { return p.stable }
+func (p *Prefetcher) Stable() bool { return p.mapped != nil }
 
-// Close stops the reading goroutine. The Prefetcher must not be used
-// afterwards. For a mapped file it waits until the goroutine is gone, so
-// that the file can be unmapped.
+// Close stops the reading (or paging) goroutine. The Prefetcher must not
+// be used afterwards. For a mapped file it waits until the pager is gone,
+// so that the file can be unmapped.
 func (p *Prefetcher) Close() {
-	close(p.stop)
-	if p.stable {
-		<-p.done
+	if p.mapped != nil {
+		close(p.progress)
+		<-p.paged
+		return
 	}
+	close(p.stop)
 }

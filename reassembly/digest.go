@@ -25,8 +25,8 @@ import (
 // are not copied: their run holds a reference, and the worker hashes them
 // where they are. A chunk then also ends after digestRuns runs or
 // digestRefBytes referenced bytes, so that a worker never lags more than
-// about 5 MiB behind the model (capture.OpenFile keeps the pages that
-// recent in memory). A memory fault there (the mapped file cut short)
+// 4 MiB of references behind the model (capture.OpenFile keeps the pages
+// that recent in memory). A memory fault there (the mapped file cut short)
 // stops the hashing and is reported by Faulted.
 const (
 	digestChunk      = 64 << 10
