@@ -31,6 +31,22 @@ func BenchmarkPushInOrder(b *testing.B) {
 	}
 }
 
+// BenchmarkPushRefInOrder is the common case for a mapped file: in-order
+// segments pushed with PushRef, remembered by the window by reference.
+func BenchmarkPushRefInOrder(b *testing.B) {
+	s := New(0, Config{ByReference: true})
+	chunk := benchChunk()
+	var sum int
+	deliver := func(_ uint64, data []byte, _ uint32) { sum += len(data) }
+	var off uint64
+	b.SetBytes(benchSegment)
+	b.ReportAllocs()
+	for b.Loop() {
+		s.PushRef(off, chunk, 1, deliver)
+		off += benchSegment
+	}
+}
+
 // BenchmarkPushOutOfOrder measures segments that are buffered before
 // delivery. One op is one Push of one segment.
 //
@@ -39,6 +55,9 @@ func BenchmarkPushInOrder(b *testing.B) {
 //   - shuffled-64: each group of 64 segments arrives in a random order;
 //   - reverse-64: each group of 64 arrives last first, so the range grows
 //     at its head.
+//
+// Each also runs by-reference: ByReference pieces filled with PushRef, as
+// the analysis of a mapped file does (no byte is copied).
 func BenchmarkPushOutOfOrder(b *testing.B) {
 	orders := map[string][]int{
 		"loss-1-in-8": {1, 2, 3, 4, 5, 6, 7, 0},
@@ -52,27 +71,36 @@ func BenchmarkPushOutOfOrder(b *testing.B) {
 		}(),
 	}
 	for _, name := range []string{"loss-1-in-8", "shuffled-64", "reverse-64"} {
-		order := orders[name]
-		b.Run(name, func(b *testing.B) {
-			s := New(0, Config{})
-			chunk := benchChunk()
-			var sum int
-			deliver := func(_ uint64, data []byte, _ uint32) { sum += len(data) }
-			var base uint64
-			i := 0
-			b.SetBytes(benchSegment)
-			b.ReportAllocs()
-			for b.Loop() {
-				s.Push(base+uint64(order[i])*benchSegment, chunk, uint32(i&1), deliver)
-				if i++; i == len(order) {
-					i = 0
-					base += uint64(len(order)) * benchSegment
+		for _, byRef := range []bool{false, true} {
+			order := orders[name]
+			if byRef {
+				name += "/by-reference" // pieces and PushRef, as for a mapped file
+			}
+			b.Run(name, func(b *testing.B) {
+				s := New(0, Config{ByReference: byRef})
+				push := s.Push
+				if byRef {
+					push = s.PushRef
 				}
-			}
-			b.StopTimer()
-			if s.Missing() != 0 {
-				b.Fatalf("%d bytes missing", s.Missing())
-			}
-		})
+				chunk := benchChunk()
+				var sum int
+				deliver := func(_ uint64, data []byte, _ uint32) { sum += len(data) }
+				var base uint64
+				i := 0
+				b.SetBytes(benchSegment)
+				b.ReportAllocs()
+				for b.Loop() {
+					push(base+uint64(order[i])*benchSegment, chunk, uint32(i&1), deliver)
+					if i++; i == len(order) {
+						i = 0
+						base += uint64(len(order)) * benchSegment
+					}
+				}
+				b.StopTimer()
+				if s.Missing() != 0 {
+					b.Fatalf("%d bytes missing", s.Missing())
+				}
+			})
+		}
 	}
 }
