@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"os"
 	"runtime/debug"
 	"time"
@@ -87,7 +88,7 @@ func (o *osFile) Close() error { return o.f.Close() }
 // read; ok is false otherwise (f's offset may have moved).
 func mapPcap(f *os.File) (*mappedPcap, bool) {
 	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() < 24 || st.Size() > mapLimit {
+	if err != nil || !st.Mode().IsRegular() || st.Size() < 24 || st.Size() > mapLimit || st.Size() > math.MaxInt {
 		return nil, false
 	}
 	var hdr [24]byte

@@ -159,6 +159,11 @@ type Sorter struct {
 	// retain is set while Deliver runs on bytes that stay valid and
 	// unchanged (Retainable).
 	retain bool
+	// ByReference: delivered spans kept for reuse with their piece
+	// slices (at most maxSpareSpans), and scratch room for merges, so
+	// that a steady stream of out-of-order ranges allocates nothing.
+	spareSpans    []*span
+	scratchPieces []piece
 
 	// The window: the last bytes delivered, at ring[off % len(ring)], and
 	// which push (tag) or gap each came from.
@@ -494,7 +499,7 @@ func (s *Sorter) deliverFirst(deliver Deliver) {
 			a := max(pc.start, s.next)
 			s.emit(a, pc.data[a-pc.start:], pc.tag, deliver, true)
 		}
-		p.pieces = nil
+		s.spareSpan(p)
 		return
 	}
 	s.runsHeld -= len(p.runs)
@@ -510,8 +515,34 @@ func (s *Sorter) deliverFirst(deliver Deliver) {
 	s.release(p)
 }
 
-// maxSpareBuffers bounds the delivered buffers kept for reuse.
-const maxSpareBuffers = 8
+// maxSpareBuffers bounds the delivered buffers kept for reuse, and
+// maxSpareSpans the ByReference spans.
+const (
+	maxSpareBuffers = 8
+	maxSpareSpans   = 16
+)
+
+// spareSpan keeps a ByReference span that left the buffer for reuse,
+// dropping its references.
+func (s *Sorter) spareSpan(p *span) {
+	clear(p.pieces)
+	p.pieces = p.pieces[:0]
+	if len(s.spareSpans) < maxSpareSpans && cap(p.pieces) <= 4*maxSpareSpans {
+		s.spareSpans = append(s.spareSpans, p)
+	}
+}
+
+// newSpan returns a ByReference span for [start, end) holding pc.
+func (s *Sorter) newSpan(start, end uint64, pc piece) *span {
+	if n := len(s.spareSpans); n > 0 {
+		p := s.spareSpans[n-1]
+		s.spareSpans = s.spareSpans[:n-1]
+		p.start, p.end = start, end
+		p.pieces = append(p.pieces, pc)
+		return p
+	}
+	return &span{start: start, end: end, pieces: []piece{pc}}
+}
 
 // release gives up a span's buffer: its loan ends, and it is recycled.
 func (s *Sorter) release(p *span) {
@@ -764,8 +795,7 @@ func (s *Sorter) insertPieces(off uint64, data []byte, tag uint32, newBytes int,
 	m := s.spans[i:j]
 	switch {
 	case len(m) == 0:
-		p := &span{start: off, end: end, pieces: []piece{hole(off, end)}}
-		s.spans = slices.Insert(s.spans, i, p)
+		s.spans = slices.Insert(s.spans, i, s.newSpan(off, end, hole(off, end)))
 		s.runsHeld++
 	case len(m) == 1: // the common case: a range grows at one end or both
 		p := m[0]
@@ -786,7 +816,7 @@ func (s *Sorter) insertPieces(off uint64, data []byte, tag uint32, newBytes int,
 				base = p
 			}
 		}
-		var merged []piece
+		merged := s.scratchPieces[:0]
 		pos := min(off, m[0].start)
 		newStart, newEnd := pos, max(end, m[len(m)-1].end)
 		for _, p := range m {
@@ -803,6 +833,13 @@ func (s *Sorter) insertPieces(off uint64, data []byte, tag uint32, newBytes int,
 		}
 		base.pieces = append(base.pieces[:0], merged...)
 		base.start, base.end = newStart, newEnd
+		for _, p := range m {
+			if p != base {
+				s.spareSpan(p)
+			}
+		}
+		clear(merged)
+		s.scratchPieces = merged[:0]
 		s.spans = slices.Replace(s.spans, i, j, base)
 	}
 	s.buffered += newBytes
