@@ -89,7 +89,9 @@
 // Memory is therefore at most 1.5 × MaxBuffered bytes of range buffers (see
 // below), plus Window bytes of ring, plus bookkeeping bounded by
 // MaxBufferedRuns and MaxWindowRuns (well under 1 MiB at the defaults),
-// whatever the input.
+// whatever the input. With ByReference, buffered bytes are either the
+// caller's (held by reference) or copies of exactly the new bytes, so the
+// bound is MaxBuffered bytes plus MaxBufferedRuns pieces.
 //
 // # Structure
 //
