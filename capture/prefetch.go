@@ -100,8 +100,9 @@ func (p *Prefetcher) read(src RecordSource) {
 }
 
 // page keeps a mapped file's pages in step with the analysis: from each
-// offset reached, the next two spans are mapped in and the pages behind
-// are given back. It touches no byte of the file, so it cannot fault.
+// offset reached, the next span is mapped in and read into the cache, and
+// the pages behind are given back. A fault while reading ahead (the file
+// cut short) is ignored here: the analysis meets it and reports it.
 func (p *Prefetcher) page(start int) {
 	defer close(p.paged)
 	p.mapped.prefault(start, start+2*prefetchSpan)
