@@ -156,7 +156,10 @@ func (col *Collector) Forget(keep func(*reassembly.Connection) bool) {
 	col.last = nil
 }
 
-func (col *Collector) conn(c *reassembly.Connection) *Connection {
+// conn returns the metrics of e's connection, keyed by its pointer (never
+// read through: e carries the values of the moment).
+func (col *Collector) conn(e *reassembly.DataEvent) *Connection {
+	c := e.Conn
 	if col.last != nil && col.last.Conn == c {
 		return col.last
 	}
@@ -166,7 +169,7 @@ func (col *Collector) conn(c *reassembly.Connection) *Connection {
 		points := len(col.order) < MaxConnections
 		for i := range m.Dirs {
 			m.Dirs[i] = &Direction{SubflowBytes: map[int]*Series{}, Share: map[int]uint64{}, lastDSN: map[int]uint64{},
-				thinP: 1, thinA: 1, points: points, rnd: rand.New(rand.NewPCG(uint64(c.ID), uint64(i)))}
+				thinP: 1, thinA: 1, points: points, rnd: rand.New(rand.NewPCG(uint64(e.ConnID), uint64(i)))}
 		}
 		col.conns[c] = m
 		col.order = append(col.order, m)
@@ -177,19 +180,15 @@ func (col *Collector) conn(c *reassembly.Connection) *Connection {
 
 // ObserveData implements reassembly.DataObserver.
 func (col *Collector) ObserveData(e *reassembly.DataEvent) {
-	m := col.conn(e.Conn)
+	m := col.conn(e)
 	d := m.Dirs[e.Side]
 	if !d.started {
 		// DSNs are drawn relative to the stream's first byte, so graphs of
 		// any connection start at 0.
-		switch st, end := &e.Conn.Streams[e.Side], e.Conn.Ends[e.Side]; {
-		case st.Started:
-			d.base, d.started = st.Start, true
-		case end.HasKey:
-			d.base, d.started = end.IDSN+1, true
-		default:
+		if !e.HasBase {
 			return // a Data ACK before anything is known of the stream
 		}
+		d.base, d.started = e.Base, true
 	}
 	switch e.Kind {
 	case reassembly.DataPlaced:
@@ -198,8 +197,8 @@ func (col *Collector) ObserveData(e *reassembly.DataEvent) {
 		d.acked(e)
 	case reassembly.SubflowRetransmission:
 		if len(d.Retrans) < MaxPoints && d.points {
-			d.Retrans = append(d.Retrans, Retransmission{Time: e.Time, Packet: e.Packet, Subflow: e.Subflow.ID,
-				Bytes: e.Len, DSN: d.lastDSN[e.Subflow.ID]})
+			d.Retrans = append(d.Retrans, Retransmission{Time: e.Time, Packet: e.Packet, Subflow: e.SubflowID,
+				Bytes: e.Len, DSN: d.lastDSN[e.SubflowID]})
 		}
 	}
 }
@@ -207,7 +206,7 @@ func (col *Collector) ObserveData(e *reassembly.DataEvent) {
 func (d *Direction) placed(e *reassembly.DataEvent) {
 	rel := e.DSN - d.base
 	end := rel + uint64(e.Len)
-	sf := e.Subflow.ID
+	sf := e.SubflowID
 	d.lastDSN[sf] = end
 	if e.New > 0 {
 		d.Goodput.Add(e.Time, float64(e.New))
