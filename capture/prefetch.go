@@ -1,7 +1,5 @@
 package capture
 
-import "runtime/debug"
-
 // A Prefetcher reads records ahead on its own goroutine, so that reading
 // the file (system calls, pcapgo's copy out of its buffer) runs on a
 // second core beside the analysis. Records travel in batches whose frame
@@ -155,27 +153,20 @@ func (p *Prefetcher) Next(rec *Record) error {
 
 // nextMapped reads a mapped file's next record, turning a fault (the file
 // cut short under the mapping) into ErrFileChanged.
-func (p *Prefetcher) nextMapped(rec *Record) (err error) {
-	defer debug.SetPanicOnFault(debug.SetPanicOnFault(true))
-	defer func() {
-		if r := recover(); r != nil {
-			if _, fault := r.(interface{ Addr() uintptr }); !fault {
-				panic(r)
+func (p *Prefetcher) nextMapped(rec *Record) error {
+	return CatchFault(func() error {
+		if err := p.mapped.Next(rec); err != nil {
+			return err
+		}
+		if off := p.mapped.mark(); off >= p.nextSignal {
+			p.nextSignal = off + prefetchSpan
+			select { // the pager may be busy: it catches up with the next offset
+			case p.progress <- off:
+			default:
 			}
-			err = ErrFileChanged
 		}
-	}()
-	if err := p.mapped.Next(rec); err != nil {
-		return err
-	}
-	if off := p.mapped.mark(); off >= p.nextSignal {
-		p.nextSignal = off + prefetchSpan
-		select { // the pager may be busy: it catches up with the next offset
-		case p.progress <- off:
-		default:
-		}
-	}
-	return nil
+		return nil
+	})
 }
 
 // Stable reports whether records' Data stay valid and unchanged until the
