@@ -169,6 +169,7 @@ type Sorter struct {
 	// which push (tag) or gap each came from.
 	ring      []byte
 	histStart uint64 // no byte below this is in the ring (start, or the end of a gap wider than the window)
+	ringNext  uint64 // the end of the last bytes written to the ring
 	hist      histRing
 }
 
@@ -217,6 +218,7 @@ func New(start uint64, cfg Config) *Sorter {
 		next:      start,
 		highest:   start,
 		histStart: start,
+		ringNext:  start,
 		maxRuns:   MaxBufferedRuns,
 		ringMin:   minRing,
 	}
@@ -444,8 +446,6 @@ func (s *Sorter) gap(to uint64) uint64 {
 		if n >= uint64(s.window) {
 			// Nothing before the gap stays in the window.
 			s.histStart = to
-		} else {
-			s.growRing(to)
 		}
 		s.hist.add(histRun{start: s.next, gap: true})
 		s.trimHist(to)

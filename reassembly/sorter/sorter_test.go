@@ -240,7 +240,7 @@ func (s *Sorter) checkInvariants() error {
 		}
 	}
 	if s.window > 0 && s.hist.n > 0 {
-		if need := min(s.next-s.histStart, uint64(s.window)); uint64(len(s.ring)) < need {
+		if need := min(satSub(s.ringNext, s.histStart), uint64(s.window)); uint64(len(s.ring)) < need {
 			return fmt.Errorf("ring of %d cannot hold the %d bytes of the window", len(s.ring), need)
 		}
 	}

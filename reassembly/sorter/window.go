@@ -9,7 +9,11 @@ package sorter
 // The byte ring starts at minRing bytes and doubles, up to the configured
 // Window, while the stream since histStart is longer than the ring: a short
 // stream never pays for the full window, and once the ring is full size no
-// Push allocates again.
+// Push allocates again. It grows only when bytes are written to it, so a
+// stream whose deliveries are all remembered by reference (PushRef) has no
+// ring at all. The invariant: the ring holds min(Window, ringNext -
+// histStart) bytes or more, so every byte written to it in the window is
+// still there.
 
 // histRun says that bytes from start up to the next run's start (or up to
 // next, for the newest run) were delivered from a push with this tag, or,
@@ -83,12 +87,13 @@ func (h *histRing) search(off uint64) int {
 // record stores delivered bytes [off, end) with their tag in the window:
 // by reference if ref allows and they are many enough, else in the ring.
 func (s *Sorter) record(off, end uint64, data []byte, tag uint32, ref bool) {
-	s.growRing(end)
 	if ref && len(data) >= refMin {
 		s.hist.add(histRun{start: off, tag: tag, ref: data})
 		s.trimHist(end)
 		return
 	}
+	s.growRing(end)
+	s.ringNext = end
 	s.hist.add(histRun{start: off, tag: tag})
 	if len(data) > len(s.ring) {
 		data = data[len(data)-len(s.ring):]
@@ -98,20 +103,20 @@ func (s *Sorter) record(off, end uint64, data []byte, tag uint32, ref bool) {
 	s.trimHist(end)
 }
 
-// growRing makes the ring large enough to hold the window once next has
-// advanced to newNext: min(Window, newNext-histStart) bytes. It must be
-// called before next moves, since the bytes it keeps end at next.
-func (s *Sorter) growRing(newNext uint64) {
-	need := min(newNext-s.histStart, uint64(s.window))
+// growRing makes the ring large enough to hold the window once bytes up to
+// end are written to it: min(Window, end-histStart) bytes, keeping the
+// bytes it holds (those of [histStart, ringNext) it still has). It must be
+// called before the bytes are written.
+func (s *Sorter) growRing(end uint64) {
+	need := min(satSub(end, s.histStart), uint64(s.window))
 	if uint64(len(s.ring)) >= need {
 		return
 	}
 	size := max(int(need), 2*len(s.ring), min(s.ringMin, s.window))
 	size = min(size, s.window)
 	nr := make([]byte, size)
-	if len(s.ring) > 0 {
-		lo := max(s.histStart, satSub(s.next, uint64(len(s.ring))))
-		a, b := ringGet(s.ring, lo, int(s.next-lo))
+	if lo := max(s.histStart, satSub(s.ringNext, uint64(len(s.ring)))); len(s.ring) > 0 && s.ringNext > lo {
+		a, b := ringGet(s.ring, lo, int(s.ringNext-lo))
 		ringPut(nr, lo, a)
 		ringPut(nr, lo+uint64(len(a)), b)
 	}
