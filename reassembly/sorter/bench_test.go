@@ -16,34 +16,32 @@ func benchChunk() []byte {
 }
 
 // BenchmarkPushInOrder is the common case: every segment arrives in order,
-// is delivered from the caller's slice and copied into the window.
+// is delivered from the caller's slice and remembered by the window:
+// copied into its ring, or by reference (PushRef into a ByReference
+// sorter, as for a mapped file).
 func BenchmarkPushInOrder(b *testing.B) {
-	s := New(0, Config{})
-	chunk := benchChunk()
-	var sum int
-	deliver := func(_ uint64, data []byte, _ uint32) { sum += len(data) }
-	var off uint64
-	b.SetBytes(benchSegment)
-	b.ReportAllocs()
-	for b.Loop() {
-		s.Push(off, chunk, 1, deliver)
-		off += benchSegment
-	}
-}
-
-// BenchmarkPushRefInOrder is the common case for a mapped file: in-order
-// segments pushed with PushRef, remembered by the window by reference.
-func BenchmarkPushRefInOrder(b *testing.B) {
-	s := New(0, Config{ByReference: true})
-	chunk := benchChunk()
-	var sum int
-	deliver := func(_ uint64, data []byte, _ uint32) { sum += len(data) }
-	var off uint64
-	b.SetBytes(benchSegment)
-	b.ReportAllocs()
-	for b.Loop() {
-		s.PushRef(off, chunk, 1, deliver)
-		off += benchSegment
+	for _, byRef := range []bool{false, true} {
+		name := "copied"
+		if byRef {
+			name = "by-reference"
+		}
+		b.Run(name, func(b *testing.B) {
+			s := New(0, Config{ByReference: byRef})
+			push := s.Push
+			if byRef {
+				push = s.PushRef
+			}
+			chunk := benchChunk()
+			var sum int
+			deliver := func(_ uint64, data []byte, _ uint32) { sum += len(data) }
+			var off uint64
+			b.SetBytes(benchSegment)
+			b.ReportAllocs()
+			for b.Loop() {
+				push(off, chunk, 1, deliver)
+				off += benchSegment
+			}
+		})
 	}
 }
 
