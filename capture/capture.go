@@ -71,7 +71,12 @@ const readBufferSize = 1 << 20
 // Open reads the capture's header from r and returns a Reader for its
 // records. The format is detected from the magic number.
 func Open(r io.Reader) (*Reader, error) {
-	br := bufio.NewReaderSize(r, readBufferSize)
+	return openBuffered(r, readBufferSize)
+}
+
+// openBuffered is Open reading r through a buffer of size bytes.
+func openBuffered(r io.Reader, size int) (*Reader, error) {
+	br := bufio.NewReaderSize(r, size)
 	magic, err := br.Peek(4)
 	if err != nil {
 		if len(magic) == 0 {

@@ -220,7 +220,9 @@ func FuzzReader(f *testing.F) {
 		f.Add(b[:min(len(b), 4096)])
 	}
 	f.Fuzz(func(t *testing.T, in []byte) {
-		if _, ok := newMappedPcap(in); ok {
+		_, pcap := newMappedPcap(in)
+		_, ng := newMappedNg(in)
+		if pcap || ng {
 			// A mapped file reads exactly as Open's reader does.
 			sameReading(t, "input", in)
 		}

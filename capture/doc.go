@@ -4,11 +4,12 @@
 // interfaces, each with its own link type). Reading is streaming: nothing
 // is kept per frame, and the Record's Data is reused by the next call.
 //
-// OpenFile reads a classic pcap file from a read-only memory mapping (on
-// Linux): Next then returns slices of the mapping, and Prefetch hands them
-// on without copying and gives the pages back behind the analysis. A
-// mapped file cut short while it is read faults; CatchFault turns that
-// into ErrFileChanged.
+// OpenFile reads a pcap or pcapng file from a read-only memory mapping (on
+// Linux): Next then returns slices of the mapping, valid until Close (a
+// pcapng file is parsed by pcapgo and its packets found in the mapping),
+// and Prefetch hands them on without copying and gives the pages back
+// behind the analysis. A mapped file cut short while it is read faults;
+// CatchFault turns that into ErrFileChanged.
 //
 // Frames are numbered from 1 in file order, as Wireshark numbers them, so
 // packet numbers in findings can be looked up there.

@@ -49,13 +49,14 @@ type File interface {
 	Close() error
 }
 
-// OpenFile opens the capture file at path. A classic (uncompressed) pcap
-// file is read from a read-only memory mapping where the system has one:
-// records come out as slices of the mapping, with no system call and no
-// copy, and Prefetch drops the pages behind the analysis so that memory
-// stays bounded whatever the file's size. Anything else (pcapng, gzip, a
-// pipe, a system without mmap) is read with Open. Both give the same
-// records and the same errors.
+// OpenFile opens the capture file at path. A regular, uncompressed pcap or
+// pcapng file is read from a read-only memory mapping where the system has
+// one: records come out as slices of the mapping, which stay valid until
+// Close (pcap without a system call or a copy; pcapng parsed by pcapgo, its
+// packets then found in the mapping), and Prefetch gives the pages behind
+// the analysis back so that memory stays bounded whatever the file's size.
+// Anything else (gzip, a pipe, a system without mmap) is read with Open.
+// Both give the same records and the same errors.
 func OpenFile(path string) (File, error) {
 	f, err := os.Open(path)
 	if err != nil {
@@ -63,6 +64,10 @@ func OpenFile(path string) (File, error) {
 	}
 	if m, ok := mapPcap(f); ok {
 		f.Close() // the mapping keeps the file's pages
+		return m, nil
+	}
+	if m, ok := mapPcapng(f); ok {
+		f.Close()
 		return m, nil
 	}
 	if _, err := f.Seek(0, io.SeekStart); err != nil {
@@ -84,21 +89,31 @@ type osFile struct {
 
 func (o *osFile) Close() error { return o.f.Close() }
 
-// mapPcap maps f if it is a regular, classic pcap file that mapping can
-// read; ok is false otherwise (f's offset may have moved).
-func mapPcap(f *os.File) (*mappedPcap, bool) {
+// mappable returns the size of f if it is a regular file of at least min
+// bytes that can be mapped, and its first bytes.
+func mappable(f *os.File, min int) (int64, []byte, bool) {
 	st, err := f.Stat()
-	if err != nil || !st.Mode().IsRegular() || st.Size() < 24 || st.Size() > mapLimit || st.Size() > math.MaxInt {
+	if err != nil || !st.Mode().IsRegular() || st.Size() < int64(min) || st.Size() > mapLimit || st.Size() > math.MaxInt {
+		return 0, nil, false
+	}
+	hdr := make([]byte, min)
+	if _, err := f.ReadAt(hdr, 0); err != nil {
+		return 0, nil, false
+	}
+	return st.Size(), hdr, true
+}
+
+// mapPcap maps f if it is a regular, classic pcap file that mapping can
+// read; ok is false otherwise.
+func mapPcap(f *os.File) (*mappedPcap, bool) {
+	size, hdr, ok := mappable(f, 24)
+	if !ok {
 		return nil, false
 	}
-	var hdr [24]byte
-	if _, err := f.ReadAt(hdr[:], 0); err != nil {
+	if _, ok := newMappedPcap(hdr); !ok {
 		return nil, false
 	}
-	if _, ok := newMappedPcap(hdr[:]); !ok {
-		return nil, false
-	}
-	data, err := mmapFile(f, st.Size())
+	data, err := mmapFile(f, size)
 	if err != nil {
 		return nil, false
 	}
@@ -128,8 +143,8 @@ func newMappedPcap(data []byte) (*mappedPcap, bool) {
 	if err != nil {
 		return nil, false
 	}
-	m := &mappedPcap{data: data, off: 24, link: pr.LinkType(), snaplen: int(pr.Snaplen()),
-		order: binary.LittleEndian, nanoFactor: 1000, page: os.Getpagesize()}
+	m := &mappedPcap{mapping: mapping{data: data, page: os.Getpagesize()}, off: 24, link: pr.LinkType(), snaplen: int(pr.Snaplen()),
+		order: binary.LittleEndian, nanoFactor: 1000}
 	if magic == 0xd4c3b2a1 || magic == 0x4d3cb2a1 {
 		m.order = binary.BigEndian
 	}
@@ -139,22 +154,27 @@ func newMappedPcap(data []byte) (*mappedPcap, bool) {
 	return m, true
 }
 
+// mapping is a file mapped read-only, with the paging Prefetch drives.
+type mapping struct {
+	data     []byte
+	released int  // pages below this were given back
+	swept    int  // and below this, given back again all at once
+	page     int  // the system's page size
+	unmap    bool // data is a mapping (not a test's slice)
+	touched  byte // what prefault read, kept so that the reads are not optimized away
+}
+
 // mappedPcap reads a classic pcap file from a memory mapping. Records'
-// Data are slices of the mapping, valid until release is called past them
-// (not merely until the next call): Prefetch hands them on without a copy.
+// Data are slices of the mapping, valid until it is closed (not merely
+// until the next call): Prefetch hands them on without a copy.
 type mappedPcap struct {
-	data       []byte
+	mapping
 	off        int // of the next record's header
-	released   int // pages below this were given back
-	swept      int // and below this, given back again all at once
 	count      uint64
 	order      binary.ByteOrder
 	nanoFactor uint32
 	link       layers.LinkType
 	snaplen    int
-	page       int  // the system's page size
-	unmap      bool // data is a mapping (not a test's slice)
-	touched    byte // what prefault read, kept so that the reads are not optimized away
 }
 
 func (m *mappedPcap) Format() Format { return FormatPcap }
@@ -211,7 +231,7 @@ func (m *mappedPcap) mark() int { return m.off }
 // release gives back the pages releaseLag below off: the caller is done
 // with every record below off. Memory then stays bounded by what is in
 // flight, not by the file's size.
-func (m *mappedPcap) release(off int) {
+func (m *mapping) release(off int) {
 	off -= releaseLag
 	off -= off % m.page
 	if off <= m.released {
@@ -233,7 +253,7 @@ const cacheLine = 64
 // prefault maps in the pages of [from, to) ahead of their use, and brings
 // them into the cache, on the pager's goroutine rather than the
 // analysis's.
-func (m *mappedPcap) prefault(from, to int) {
+func (m *mapping) prefault(from, to int) {
 	from -= from % m.page
 	to = min(to, len(m.data))
 	if from < to && m.unmap {
@@ -254,7 +274,7 @@ func (m *mappedPcap) prefault(from, to int) {
 	}
 }
 
-func (m *mappedPcap) Close() error {
+func (m *mapping) Close() error {
 	if m.data == nil || !m.unmap {
 		return nil
 	}

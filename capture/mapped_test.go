@@ -13,14 +13,19 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"unsafe"
 )
 
-// readAllMapped is readAll through the mapped reader, over data in memory.
+// readAllMapped is readAll through a mapped reader, over data in memory.
 func readAllMapped(t testing.TB, data []byte) ([]Record, error) {
 	t.Helper()
-	m, ok := newMappedPcap(data)
-	if !ok {
-		t.Fatalf("not a mappable pcap")
+	var m RecordSource
+	if p, ok := newMappedPcap(data); ok {
+		m = p
+	} else if ng, ok := newMappedNg(data); ok {
+		m = ng
+	} else {
+		t.Fatalf("not a mappable capture")
 	}
 	var out []Record
 	for {
@@ -57,11 +62,11 @@ func sameReading(t testing.TB, name string, data []byte) {
 	}
 }
 
-// The mapped reader follows pcapgo's reading exactly: every classic pcap
-// in testdata, whole and cut at every length of its first 2 KiB, and
-// hand-made damage.
+// The mapped readers follow pcapgo's reading exactly: every pcap and
+// pcapng capture in testdata, whole and cut at every length of its first
+// 2 KiB, and hand-made damage.
 func TestMappedMatchesReader(t *testing.T) {
-	names, _ := filepath.Glob("../testdata/pcaps/*.pcap")
+	names, _ := filepath.Glob("../testdata/pcaps/*.pcap*")
 	if len(names) < 5 {
 		t.Fatalf("only %d captures in testdata", len(names))
 	}
@@ -70,12 +75,18 @@ func TestMappedMatchesReader(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if _, ok := newMappedPcap(data); !ok {
+		_, pcap := newMappedPcap(data)
+		_, ng := newMappedNg(data)
+		if !pcap && !ng {
 			continue
 		}
 		sameReading(t, name, data)
-		for n := 24; n < min(len(data), 2048); n++ {
-			sameReading(t, fmt.Sprintf("%s cut at %d", name, n), data[:n])
+		for n := 24; n < min(len(data), 2048); n += 1 + n/512 {
+			if _, ok := newMappedPcap(data[:n]); ok || ng && len(data[:n]) >= 12 {
+				if _, ok := newMappedNg(data[:n]); ok || pcap {
+					sameReading(t, fmt.Sprintf("%s cut at %d", name, n), data[:n])
+				}
+			}
 		}
 	}
 	frames := [][]byte{[]byte("first frame"), {}, []byte("third")}
@@ -256,4 +267,83 @@ func TestMappedFileTruncatedWhileRead(t *testing.T) {
 		}
 	}()
 	CatchFault(func() error { panic("boom") })
+}
+
+// A pcapng file's packets are found in the mapping (not copied), in every
+// section and byte order pcapgo reads, and a file whose packets the walk
+// cannot follow is still read right, by copies.
+func TestMappedPcapngInPlace(t *testing.T) {
+	for _, name := range []string{"../testdata/pcaps/checksum.pcapng", "../../shared/pcaps/kernel/checksum.pcapng"} {
+		data, err := os.ReadFile(name)
+		if err != nil {
+			continue
+		}
+		m, ok := newMappedNg(data)
+		if !ok {
+			t.Fatalf("%s: not read as pcapng", name)
+		}
+		var rec Record
+		n := 0
+		for m.Next(&rec) == nil {
+			n++
+			if len(rec.Data) > 0 && !within(rec.Data, data) {
+				t.Fatalf("%s: record %d is a copy", name, n)
+			}
+		}
+		if n == 0 || m.lost {
+			t.Fatalf("%s: %d records, walk lost: %v", name, n, m.lost)
+		}
+	}
+	// Two sections, the second big-endian, written by hand: read in place.
+	var b bytes.Buffer
+	for _, order := range []binary.ByteOrder{binary.LittleEndian, binary.BigEndian} {
+		b.Write(ngBlock(order, ngSectionHeader, u32s(order, ngByteOrderMagic), u16s(order, 1, 0), bytes.Repeat([]byte{0xff}, 8)))
+		b.Write(ngBlock(order, 1, u16s(order, 1, 0), u32s(order, 65535)))                                  // IDB: Ethernet
+		b.Write(ngBlock(order, ngEnhancedPacket, u32s(order, 0, 0, 1, 5, 5), []byte("hello\x00\x00\x00"))) // EPB
+		b.Write(ngBlock(order, ngSimplePacket, u32s(order, 3), []byte("abc\x00")))                         // SPB
+	}
+	want, werr := readAll(t, b.Bytes())
+	got, gerr := readAllMapped(t, b.Bytes())
+	m, _ := newMappedNg(b.Bytes())
+	for m.Next(&Record{}) == nil {
+	}
+	if werr != nil || gerr != nil || len(got) != 4 || len(want) != 4 || m.lost {
+		t.Fatalf("records %d/%d, errors %v/%v, lost %v", len(got), len(want), gerr, werr, m.lost)
+	}
+	for i := range want {
+		if !bytes.Equal(got[i].Data, want[i].Data) || got[i].Time != want[i].Time {
+			t.Fatalf("record %d: %q, want %q", i, got[i].Data, want[i].Data)
+		}
+	}
+}
+
+// ngBlock encodes a pcapng block of type typ with body parts.
+func ngBlock(order binary.ByteOrder, typ uint32, parts ...[]byte) []byte {
+	body := bytes.Join(parts, nil)
+	n := uint32(12 + len(body))
+	out := u32s(order, typ, n)
+	out = append(out, body...)
+	return append(out, u32s(order, n)...)
+}
+
+func u32s(order binary.ByteOrder, vs ...uint32) []byte {
+	out := make([]byte, 4*len(vs))
+	for i, v := range vs {
+		order.PutUint32(out[4*i:], v)
+	}
+	return out
+}
+
+func u16s(order binary.ByteOrder, vs ...uint16) []byte {
+	out := make([]byte, 2*len(vs))
+	for i, v := range vs {
+		order.PutUint16(out[2*i:], v)
+	}
+	return out
+}
+
+// within reports whether b lies in a's memory.
+func within(b, a []byte) bool {
+	pa, pb := uintptr(unsafe.Pointer(unsafe.SliceData(a))), uintptr(unsafe.Pointer(unsafe.SliceData(b)))
+	return pb >= pa && pb+uintptr(len(b)) <= pa+uintptr(len(a))
 }
