@@ -2,6 +2,7 @@ package decode_test
 
 import (
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -190,6 +191,11 @@ func FuzzDecode(f *testing.F) {
 		err2 := reused.Decode(lt, frame, &reusedPkt)
 		if (err == nil) != (err2 == nil) || summary(&p) != summary(&reusedPkt) {
 			t.Fatalf("a reused Decoder and Packet disagree:\n%v %s\n%v %s", err, summary(&p), err2, summary(&reusedPkt))
+		}
+		var mp decode.Packet
+		err3 := decode.NewMapDecoder().Decode(lt, frame, &mp)
+		if fmt.Sprint(err) != fmt.Sprint(err3) || summary(&p) != summary(&mp) {
+			t.Fatalf("gopacket's map containers decode otherwise:\n%v %s\n%v %s", err, summary(&p), err3, summary(&mp))
 		}
 		if err != nil {
 			if !errors.Is(err, decode.ErrNotTCP) && !errors.Is(err, decode.ErrTruncated) && !errors.Is(err, decode.ErrUnsupportedLink) {
