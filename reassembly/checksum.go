@@ -22,11 +22,25 @@ func (s *onesSum) add(b []byte) {
 		b = b[1:]
 		s.odd = false
 	}
+	// 32-bit halves of 64-bit words, four words a round: summing wider
+	// words and folding at the end gives the same one's-complement sum
+	// (RFC 1071 §2), and a uint64 cannot overflow within 2^31 words.
+	var a, c uint64
+	for len(b) >= 32 {
+		v0 := binary.BigEndian.Uint64(b)
+		v1 := binary.BigEndian.Uint64(b[8:])
+		v2 := binary.BigEndian.Uint64(b[16:])
+		v3 := binary.BigEndian.Uint64(b[24:])
+		a += v0>>32 + v0&0xffffffff + v1>>32 + v1&0xffffffff
+		c += v2>>32 + v2&0xffffffff + v3>>32 + v3&0xffffffff
+		b = b[32:]
+	}
 	for len(b) >= 8 {
 		v := binary.BigEndian.Uint64(b)
-		s.sum += v>>48 + v>>32&0xffff + v>>16&0xffff + v&0xffff
+		a += v>>32 + v&0xffffffff
 		b = b[8:]
 	}
+	s.sum += fold32(a) + fold32(c)
 	for len(b) >= 2 {
 		s.sum += uint64(binary.BigEndian.Uint16(b))
 		b = b[2:]
@@ -34,6 +48,14 @@ func (s *onesSum) add(b []byte) {
 	if len(b) == 1 {
 		s.odd, s.pending = true, b[0]
 	}
+}
+
+// fold32 folds a sum of 32-bit words into 16 bits (one's complement).
+func fold32(v uint64) uint64 {
+	for v>>16 != 0 {
+		v = v&0xffff + v>>16
+	}
+	return v
 }
 
 // fold returns the 16-bit one's-complement sum, a trailing odd byte padded
