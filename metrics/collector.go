@@ -156,10 +156,7 @@ func (col *Collector) Forget(keep func(*reassembly.Connection) bool) {
 	col.last = nil
 }
 
-// conn returns the metrics of e's connection, keyed by its pointer (never
-// read through: e carries the values of the moment).
-func (col *Collector) conn(e *reassembly.DataEvent) *Connection {
-	c := e.Conn
+func (col *Collector) conn(c *reassembly.Connection) *Connection {
 	if col.last != nil && col.last.Conn == c {
 		return col.last
 	}
@@ -169,7 +166,7 @@ func (col *Collector) conn(e *reassembly.DataEvent) *Connection {
 		points := len(col.order) < MaxConnections
 		for i := range m.Dirs {
 			m.Dirs[i] = &Direction{SubflowBytes: map[int]*Series{}, Share: map[int]uint64{}, lastDSN: map[int]uint64{},
-				thinP: 1, thinA: 1, points: points, rnd: rand.New(rand.NewPCG(uint64(e.ConnID), uint64(i)))}
+				thinP: 1, thinA: 1, points: points, rnd: rand.New(rand.NewPCG(uint64(c.ID), uint64(i)))}
 		}
 		col.conns[c] = m
 		col.order = append(col.order, m)
@@ -180,15 +177,19 @@ func (col *Collector) conn(e *reassembly.DataEvent) *Connection {
 
 // ObserveData implements reassembly.DataObserver.
 func (col *Collector) ObserveData(e *reassembly.DataEvent) {
-	m := col.conn(e)
+	m := col.conn(e.Conn)
 	d := m.Dirs[e.Side]
 	if !d.started {
 		// DSNs are drawn relative to the stream's first byte, so graphs of
 		// any connection start at 0.
-		if !e.HasBase {
+		switch st, end := &e.Conn.Streams[e.Side], e.Conn.Ends[e.Side]; {
+		case st.Started:
+			d.base, d.started = st.Start, true
+		case end.HasKey:
+			d.base, d.started = end.IDSN+1, true
+		default:
 			return // a Data ACK before anything is known of the stream
 		}
-		d.base, d.started = e.Base, true
 	}
 	switch e.Kind {
 	case reassembly.DataPlaced:
@@ -197,8 +198,8 @@ func (col *Collector) ObserveData(e *reassembly.DataEvent) {
 		d.acked(e)
 	case reassembly.SubflowRetransmission:
 		if len(d.Retrans) < MaxPoints && d.points {
-			d.Retrans = append(d.Retrans, Retransmission{Time: e.Time, Packet: e.Packet, Subflow: e.SubflowID,
-				Bytes: e.Len, DSN: d.lastDSN[e.SubflowID]})
+			d.Retrans = append(d.Retrans, Retransmission{Time: e.Time, Packet: e.Packet, Subflow: e.Subflow.ID,
+				Bytes: e.Len, DSN: d.lastDSN[e.Subflow.ID]})
 		}
 	}
 }
@@ -206,7 +207,7 @@ func (col *Collector) ObserveData(e *reassembly.DataEvent) {
 func (d *Direction) placed(e *reassembly.DataEvent) {
 	rel := e.DSN - d.base
 	end := rel + uint64(e.Len)
-	sf := e.SubflowID
+	sf := e.Subflow.ID
 	d.lastDSN[sf] = end
 	if e.New > 0 {
 		d.Goodput.Add(e.Time, float64(e.New))

@@ -44,13 +44,13 @@ func TestCollector(t *testing.T) {
 	place := func(ms int, sf *reassembly.Subflow, dsn uint64, n, newBytes, other, first int) {
 		col.ObserveData(&reassembly.DataEvent{Kind: reassembly.DataPlaced, Time: t0.Add(time.Duration(ms) * time.Millisecond),
 			Conn: c, Subflow: sf, Side: reassembly.Client, DSN: dsn, Len: n, New: newBytes, Duplicate: n - newBytes,
-			OtherSubflow: other, FirstSubflow: first, ConnID: 1, SubflowID: sf.ID, Base: 1000, HasBase: true})
+			OtherSubflow: other, FirstSubflow: first})
 	}
 	place(0, s0, 1000, 100, 100, 0, -1) // [0,100) on subflow 0
 	place(1, s1, 1100, 100, 100, 0, -1) // [100,200) on subflow 1
 	place(5, s1, 1000, 100, 0, 100, 0)  // [0,100) again on subflow 1: reinjection
 	col.ObserveData(&reassembly.DataEvent{Kind: reassembly.DataAcked, Time: t0.Add(21 * time.Millisecond), Conn: c,
-		Side: reassembly.Client, DSN: 1200, Window: 65536, ConnID: 1, SubflowID: -1, Base: 1000, HasBase: true})
+		Side: reassembly.Client, DSN: 1200, Window: 65536})
 	d := col.Connection(c).Dirs[reassembly.Client]
 	if d.Share[0] != 100 || d.Share[1] != 100 || d.Reinjected.Count != 1 || d.Reinjected.Bytes != 100 {
 		t.Errorf("share %v reinjected %+v", d.Share, d.Reinjected)
@@ -78,7 +78,7 @@ func TestPointsBounded(t *testing.T) {
 	col := NewCollector()
 	for i := 0; i < 5*MaxPoints; i++ {
 		col.ObserveData(&reassembly.DataEvent{Kind: reassembly.DataPlaced, Time: t0.Add(time.Duration(i) * time.Microsecond),
-			Conn: c, Subflow: sf, DSN: uint64(i * 100), Len: 100, New: 100, FirstSubflow: -1, ConnID: 1, HasBase: true})
+			Conn: c, Subflow: sf, DSN: uint64(i * 100), Len: 100, New: 100, FirstSubflow: -1})
 	}
 	d := col.Connection(c).Dirs[reassembly.Client]
 	if len(d.Placements) >= MaxPoints || len(d.Placements) < MaxPoints/4 || len(d.outstanding) > maxOutstanding {

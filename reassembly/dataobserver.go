@@ -42,22 +42,11 @@ type DataEvent struct {
 	// duplicate bytes (valid when OtherSubflow > 0), -1 when unknown.
 	FirstSubflow int
 	Window       uint64 // DataAcked: the receive window (bytes, scaled), 0 when unknown
-
-	// Values of the moment, so that an observer need not read the model
-	// (which may have moved on when it runs on another goroutine):
-	// the connection's and subflow's ids (-1 without a subflow), and the
-	// stream's first DSN (its start, or IDSN + 1 once the sender's key is
-	// known; HasBase false before either).
-	ConnID, SubflowID int
-	Base              uint64
-	HasBase           bool
 }
 
 // DataObserver receives data-level facts, synchronously, in capture order:
 // one call per placed chunk, Data ACK or retransmission, so observers must
-// be cheap and keep bounded state. An observer that keeps the event must
-// copy it, and must not read through its Conn and Subflow pointers (the
-// model goes on changing): the event carries what it needs.
+// be cheap and keep bounded state.
 type DataObserver interface {
 	ObserveData(e *DataEvent)
 }
@@ -72,16 +61,6 @@ func (t *Tracker) observeData(e DataEvent, p *decode.Packet) {
 		e.Time, e.Packet = p.Time, p.Number
 	} else {
 		e.Time = t.now
-	}
-	e.ConnID, e.SubflowID = e.Conn.ID, -1
-	if e.Subflow != nil {
-		e.SubflowID = e.Subflow.ID
-	}
-	switch st, end := &e.Conn.Streams[e.Side], &e.Conn.Ends[e.Side]; {
-	case st.Started:
-		e.Base, e.HasBase = st.Start, true
-	case end.HasKey:
-		e.Base, e.HasBase = end.IDSN+1, true
 	}
 	t.dev = e
 	t.dataObs.ObserveData(&t.dev)
