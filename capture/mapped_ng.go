@@ -3,7 +3,6 @@ package capture
 import (
 	"bytes"
 	"encoding/binary"
-	"io"
 	"os"
 )
 
@@ -20,28 +19,15 @@ const (
 // mapPcapng maps f if it is a regular, uncompressed pcapng file whose
 // section header pcapgo accepts; ok is false otherwise.
 func mapPcapng(f *os.File) (*mappedNg, bool) {
-	size, hdr, ok := mappable(f, 12)
-	if !ok || binary.LittleEndian.Uint32(hdr) != ngSectionHeader {
-		return nil, false
-	}
-	data, err := mmapFile(f, size)
-	if err != nil {
-		return nil, false
-	}
-	m, ok := newMappedNg(data)
-	if !ok {
-		munmap(data)
-		return nil, false
-	}
-	m.unmap = true
-	return m, true
+	accept := func(hdr []byte) bool { return binary.LittleEndian.Uint32(hdr) == ngSectionHeader }
+	return mapFile(f, 12, accept, newMappedNg)
 }
 
 // newMappedNg opens the pcapng file held in data; ok is false unless Open
 // reads it as pcapng.
 func newMappedNg(data []byte) (*mappedNg, bool) {
 	m := &mappedNg{mapping: mapping{data: data, page: os.Getpagesize()}}
-	m.src = &countingReader{data: data}
+	m.src = bytes.NewReader(data)
 	r, err := openBuffered(m.src, ngBuffer)
 	if err != nil || r.Format() != FormatPcapng {
 		return nil, false
@@ -61,10 +47,10 @@ func newMappedNg(data []byte) (*mappedNg, bool) {
 type mappedNg struct {
 	mapping
 	r    *Reader
-	src  *countingReader
-	walk int  // offset of the next block the walk looks at
-	big  bool // the walk's section is big-endian
-	lost bool // the walk lost step
+	src  *bytes.Reader // the mapping, as pcapgo reads it
+	walk int           // offset of the next block the walk looks at
+	big  bool          // the walk's section is big-endian
+	lost bool          // the walk lost step
 }
 
 func (m *mappedNg) Format() Format { return FormatPcapng }
@@ -138,7 +124,8 @@ func (m *mappedNg) u32(off int) uint32 {
 // mark returns an offset at or below everything not yet parsed: what
 // pcapgo and Open's buffers have read, less what they may hold.
 func (m *mappedNg) mark() int {
-	return max(0, m.src.pos-ngBuffer-ngReadAhead)
+	read := int(m.src.Size()) - m.src.Len()
+	return max(0, read-ngBuffer-ngReadAhead)
 }
 
 // ngBuffer is the buffer between the mapping and pcapgo (which reads
@@ -148,18 +135,3 @@ const (
 	ngBuffer    = 64 << 10
 	ngReadAhead = 4096
 )
-
-// countingReader reads data, counting how much was read.
-type countingReader struct {
-	data []byte
-	pos  int
-}
-
-func (c *countingReader) Read(p []byte) (int, error) {
-	if c.pos >= len(c.data) {
-		return 0, io.EOF
-	}
-	n := copy(p, c.data[c.pos:])
-	c.pos += n
-	return n, nil
-}

@@ -22,24 +22,8 @@ const eagerReadMax = 262144
 // mapPcap maps f if it is a regular, classic pcap file that mapping can
 // read; ok is false otherwise.
 func mapPcap(f *os.File) (*mappedPcap, bool) {
-	size, hdr, ok := mappable(f, 24)
-	if !ok {
-		return nil, false
-	}
-	if _, ok := newMappedPcap(hdr); !ok {
-		return nil, false
-	}
-	data, err := mmapFile(f, size)
-	if err != nil {
-		return nil, false
-	}
-	m, ok := newMappedPcap(data)
-	if !ok { // the file changed since its header was read
-		munmap(data)
-		return nil, false
-	}
-	m.unmap = true
-	return m, true
+	accept := func(hdr []byte) bool { _, ok := newMappedPcap(hdr); return ok }
+	return mapFile(f, 24, accept, newMappedPcap)
 }
 
 // newMappedPcap reads the header of a classic pcap file held in data; ok is

@@ -76,19 +76,33 @@ type osFile struct {
 
 func (o *osFile) Close() error { return o.f.Close() }
 
-// mappable returns the size of f if it is a regular file of at least min
-// bytes that can be mapped, and its first bytes.
-func mappable(f *os.File, min int) (int64, []byte, bool) {
+// mapFile maps f and reads it with open, if f is a regular file that can
+// be mapped and its first min bytes pass accept (checked before mapping);
+// ok is false otherwise, and the mapping is undone if open refuses it.
+func mapFile[M interface{ mapped() }](f *os.File, min int, accept func(hdr []byte) bool, open func(data []byte) (M, bool)) (m M, ok bool) {
 	st, err := f.Stat()
 	if err != nil || !st.Mode().IsRegular() || st.Size() < int64(min) || st.Size() > mapLimit || st.Size() > math.MaxInt {
-		return 0, nil, false
+		return m, false
 	}
 	hdr := make([]byte, min)
-	if _, err := f.ReadAt(hdr, 0); err != nil {
-		return 0, nil, false
+	if _, err := f.ReadAt(hdr, 0); err != nil || !accept(hdr) {
+		return m, false
 	}
-	return st.Size(), hdr, true
+	data, err := mmapFile(f, st.Size())
+	if err != nil {
+		return m, false
+	}
+	if m, ok = open(data); !ok { // the file changed since its header was read
+		munmap(data)
+		return m, false
+	}
+	m.mapped()
+	return m, true
 }
+
+// mapped says that data is a mapping, to page and unmap (not a test's
+// slice).
+func (m *mapping) mapped() { m.unmap = true }
 
 // mapping is a file mapped read-only, with the paging Prefetch drives.
 type mapping struct {
