@@ -2,8 +2,9 @@ package reassembly
 
 import (
 	"runtime"
-	"runtime/debug"
 	"sync/atomic"
+
+	"github.com/mptcpdump/mptcpdump/capture"
 )
 
 // Hashing every delivered byte is the largest single cost of the analysis;
@@ -87,13 +88,12 @@ func (d *digester) worker(c *Connection, s Side) *digestWorker {
 
 func (w *digestWorker) loop() {
 	defer close(w.exit)
-	debug.SetPanicOnFault(true) // this goroutine's own setting
 	for b := range w.jobs {
 		if b.done != nil {
 			close(b.done)
 			continue
 		}
-		if !w.d.faulted.Load() && !hashChunk(b) {
+		if !w.d.faulted.Load() && capture.CatchFault(func() error { hashChunk(b); return nil }) != nil {
 			w.d.faulted.Store(true)
 		}
 		clear(b.runs) // drop the references
@@ -102,17 +102,9 @@ func (w *digestWorker) loop() {
 	}
 }
 
-// hashChunk feeds a chunk's runs to their streams. It returns false if
-// reading a referenced byte faulted.
-func hashChunk(b *digestBuf) (ok bool) {
-	defer func() {
-		if r := recover(); r != nil {
-			if _, fault := r.(interface{ Addr() uintptr }); !fault {
-				panic(r)
-			}
-			ok = false
-		}
-	}()
+// hashChunk feeds a chunk's runs to their streams. Reading a referenced
+// byte may fault (the mapped file cut short): the caller catches it.
+func hashChunk(b *digestBuf) {
 	data := b.data
 	for _, r := range b.runs {
 		p := r.ref
@@ -124,7 +116,6 @@ func hashChunk(b *digestBuf) (ok bool) {
 			r.st.sink.Write(p)
 		}
 	}
-	return true
 }
 
 // Faulted reports whether a referenced byte could not be read: the hashes
