@@ -2,11 +2,11 @@ package reassembly
 
 import (
 	"bytes"
-	"crypto/sha256"
 	"os"
 	"path/filepath"
 	"testing"
 
+	"github.com/mptcpdump/mptcpdump/internal/sha256x2"
 	"golang.org/x/sys/unix"
 )
 
@@ -31,7 +31,7 @@ func TestDigesterFault(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := newDigester()
-	st := &DataStream{hash: sha256.New(), digest: d.workers[0]}
+	st := &DataStream{hash: sha256x2.New(), digest: d.workers[0]}
 	st.digest.write(st, []byte("copied"), false)
 	st.digest.write(st, m[100:200], true)
 	d.stop()

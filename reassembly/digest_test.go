@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"crypto/sha256"
 	"testing"
+
+	"github.com/mptcpdump/mptcpdump/internal/sha256x2"
 )
 
 // More open streams than chunks, spread over the workers, writes interleaved in odd sizes, some
@@ -19,7 +21,7 @@ func TestDigesterInterleavedStreams(t *testing.T) {
 	want := make([][]byte, streams)
 	for i := range sts {
 		files[i] = new(bytes.Buffer)
-		sts[i] = &DataStream{hash: sha256.New(), sink: files[i], digest: d.workers[i%len(d.workers)]}
+		sts[i] = &DataStream{hash: sha256x2.New(), sink: files[i], digest: d.workers[i%len(d.workers)]}
 	}
 	for round := range 400 {
 		for i, st := range sts {

@@ -3,11 +3,11 @@ package reassembly
 import (
 	"crypto/sha256"
 	"fmt"
-	"hash"
 	"io"
 	"slices"
 
 	"github.com/mptcpdump/mptcpdump/decode"
+	"github.com/mptcpdump/mptcpdump/internal/sha256x2"
 	"github.com/mptcpdump/mptcpdump/reassembly/sorter"
 	"github.com/mptcpdump/mptcpdump/seqnum"
 )
@@ -120,8 +120,8 @@ type DataStream struct {
 	FallbackDSN uint64 // the DSN where that began
 
 	buf    *sorter.Sorter
-	hash   hash.Hash // written by the digester's worker only, until flushed
-	sink   io.Writer // likewise
+	hash   *sha256x2.Digest // written by the digester's worker only, until flushed
+	sink   io.Writer        // likewise
 	digest *digestWorker
 	sum    [sha256.Size]byte
 }
@@ -151,7 +151,7 @@ func (d *DataStream) deliver(_ uint64, data []byte, _ uint32) {
 func (d *DataStream) start(dsn uint64, fromIDSN, byRef bool) {
 	d.Started, d.Start, d.FromIDSN = true, dsn, fromIDSN
 	d.buf = sorter.New(dsn, sorter.Config{MaxBuffered: MaxDataBuffered, Window: DataWindow, ByReference: byRef})
-	d.hash = sha256.New()
+	d.hash = sha256x2.New()
 }
 
 // ensureStarted opens the stream of side s at IDSN + 1 when the sender's
