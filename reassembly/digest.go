@@ -113,19 +113,19 @@ func (w *digestWorker) loop() {
 // hashChunk feeds a chunk's runs to their streams, two streams at a time
 // where the chunk holds more than one (sha256x2: a second stream's rounds
 // fill the waits of the first's, nearly doubling the bytes hashed per
-// second). Each stream's runs are hashed in their order; streams are
-// taken in their order of appearance. Reading a referenced byte may fault
-// (the mapped file cut short): the caller catches it.
+// second). The streams are split between two lanes so that both have
+// about as many bytes; each stream's runs are hashed in their order.
+// Reading a referenced byte may fault (the mapped file cut short): the
+// caller catches it.
 func hashChunk(b *digestBuf, sc *laneScratch) {
 	sc.link(b)
-	var x, y lane
+	x, y := lane{q: sc.lanes[0]}, lane{q: sc.lanes[1]}
 	x.take(sc, b)
 	y.take(sc, b)
 	for x.st != nil && y.st != nil {
-		k := min(len(x.p), len(y.p))
-		sha256x2.WriteTwo(x.st.hash, x.p[:k], y.st.hash, y.p[:k])
-		x.wrote(k, sc, b)
-		y.wrote(k, sc, b)
+		nx, ny := sha256x2.WriteTwo(x.st.hash, x.p, y.st.hash, y.p)
+		x.wrote(nx, sc, b)
+		y.wrote(ny, sc, b)
 	}
 	if y.st != nil {
 		x = y
@@ -142,14 +142,16 @@ type laneScratch struct {
 	streams []*DataStream // the chunk's streams, in order of appearance
 	first   []int         // per stream: its first run
 	last    []int         // per stream: its last run so far
-	taken   int           // streams given to lanes
+	size    []int         // per stream: its bytes
+	lanes   [2][]int      // the streams of each lane
 }
 
-// link gives every copied run its bytes (ref) and chains each stream's
-// runs.
+// link gives every copied run its bytes (ref), chains each stream's runs,
+// and splits the streams between the lanes: largest first, each to the
+// lane with fewer bytes so far.
 func (sc *laneScratch) link(b *digestBuf) {
 	sc.next = slices.Grow(sc.next[:0], len(b.runs))[:len(b.runs)]
-	sc.streams, sc.first, sc.last, sc.taken = sc.streams[:0], sc.first[:0], sc.last[:0], 0
+	sc.streams, sc.first, sc.last, sc.size = sc.streams[:0], sc.first[:0], sc.last[:0], sc.size[:0]
 	data := b.data
 	for i := range b.runs {
 		r := &b.runs[i]
@@ -159,37 +161,60 @@ func (sc *laneScratch) link(b *digestBuf) {
 		sc.next[i] = -1
 		k := slices.Index(sc.streams, r.st)
 		if k < 0 {
-			sc.streams, sc.first, sc.last = append(sc.streams, r.st), append(sc.first, i), append(sc.last, i)
+			sc.streams, sc.first, sc.last, sc.size = append(sc.streams, r.st), append(sc.first, i), append(sc.last, i), append(sc.size, len(r.ref))
 			continue
 		}
 		sc.next[sc.last[k]], sc.last[k] = i, i
+		sc.size[k] += len(r.ref)
 	}
+	order := sc.lanes[0][:0]
+	for k := range sc.streams {
+		order = append(order, k)
+	}
+	slices.SortStableFunc(order, func(i, j int) int { return sc.size[j] - sc.size[i] })
+	var total [2]int
+	first, second := order[:0], sc.lanes[1][:0] // first reuses order's array behind its reading
+	for _, k := range order {
+		if total[0] <= total[1] {
+			first = append(first, k)
+			total[0] += sc.size[k]
+		} else {
+			second = append(second, k)
+			total[1] += sc.size[k]
+		}
+	}
+	sc.lanes[0], sc.lanes[1] = first, second
 }
 
-// lane is one stream's bytes being hashed: p is what is left of run i.
+// lane is the streams being hashed in one lane: p is what is left of run
+// i of stream st; q the lane's streams still to come.
 type lane struct {
 	st *DataStream
 	i  int
 	p  []byte
+	q  []int
 }
 
-// take starts the lane on the next stream not yet taken, or leaves it
-// empty (st nil).
+// take starts the lane on its next stream, or leaves it empty (st nil).
 func (l *lane) take(sc *laneScratch, b *digestBuf) {
-	if sc.taken == len(sc.streams) {
+	if len(l.q) == 0 {
 		l.st = nil
 		return
 	}
-	l.st, l.i = sc.streams[sc.taken], sc.first[sc.taken]
+	k := l.q[0]
+	l.q = l.q[1:]
+	l.st, l.i = sc.streams[k], sc.first[k]
 	l.p = b.runs[l.i].ref
-	sc.taken++
 	l.skipEmpty(sc, b)
 }
 
 // wrote records that the lane's next k bytes were hashed: it writes them
-// to the stream's file and moves on, to the stream's next run or the next
-// stream.
+// to the stream's file and moves on, to the stream's next run or the
+// lane's next stream.
 func (l *lane) wrote(k int, sc *laneScratch, b *digestBuf) {
+	if k == 0 {
+		return
+	}
 	if l.st.sink != nil {
 		l.st.sink.Write(l.p[:k])
 	}

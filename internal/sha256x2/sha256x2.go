@@ -77,34 +77,57 @@ func (d *Digest) whole(p []byte) []byte {
 	return p
 }
 
-// WriteTwo adds pa to a's message and pb to b's, hashing the two
-// together where both have whole blocks. a and b must differ.
-func WriteTwo(a *Digest, pa []byte, b *Digest, pb []byte) {
+// WriteTwo adds the start of pa to a's message and the start of pb to
+// b's, and returns how many bytes of each it took: as many as complete the
+// same number of blocks in both, which it hashes two at a time. When one
+// of them cannot complete a block, it takes all of that one's bytes
+// (keeping them for its next block) and none of the other's. Called until
+// pa or pb is used up, it hashes nearly every block in a pair. a and b
+// must differ.
+func WriteTwo(a *Digest, pa []byte, b *Digest, pb []byte) (na, nb int) {
 	if a.std != nil {
 		a.std.Write(pa)
 		b.std.Write(pb)
-		return
+		return len(pa), len(pb)
 	}
-	pa, pb = a.fill(pa), b.fill(pb)
-	switch {
-	case a.nx == blockSize && b.nx == blockSize:
-		blocks2(&a.h, &b.h, a.x[:], b.x[:])
-		a.nx, b.nx = 0, 0
-	case a.nx == blockSize:
-		blocks1(&a.h, a.x[:])
-		a.nx = 0
-	case b.nx == blockSize:
-		blocks1(&b.h, b.x[:])
-		b.nx = 0
+	n := min((a.nx+len(pa))/blockSize, (b.nx+len(pb))/blockSize)
+	if n == 0 {
+		if (a.nx+len(pa))/blockSize == 0 {
+			a.len += uint64(len(pa))
+			a.nx += copy(a.x[a.nx:], pa)
+			return len(pa), 0
+		}
+		b.len += uint64(len(pb))
+		b.nx += copy(b.x[b.nx:], pb)
+		return 0, len(pb)
 	}
-	// A digest with a partial block left has used all of its bytes.
-	if n := min(len(pa), len(pb)) &^ (blockSize - 1); n > 0 {
-		blocks2(&a.h, &b.h, pa[:n], pb[:n])
-		pa, pb = pa[n:], pb[n:]
+	na, nb = n*blockSize-a.nx, n*blockSize-b.nx
+	a.len += uint64(na)
+	b.len += uint64(nb)
+	pa, pb = pa[:na], pb[:nb]
+	if a.nx == 0 && b.nx == 0 {
+		blocks2(&a.h, &b.h, pa, pb)
+		return na, nb
 	}
-	pa, pb = a.whole(pa), b.whole(pb)
-	a.nx += copy(a.x[a.nx:], pa)
-	b.nx += copy(b.x[b.nx:], pb)
+	// The first two blocks: a partial block completed, or a whole one.
+	fa, pa := a.first(pa)
+	fb, pb := b.first(pb)
+	blocks2(&a.h, &b.h, fa, fb)
+	if len(pa) > 0 {
+		blocks2(&a.h, &b.h, pa, pb)
+	}
+	return na, nb
+}
+
+// first returns d's next block, its partial block completed from p or
+// p's first block, and the rest of p.
+func (d *Digest) first(p []byte) (block, rest []byte) {
+	if d.nx == 0 {
+		return p[:blockSize], p[blockSize:]
+	}
+	k := copy(d.x[d.nx:], p)
+	d.nx = 0
+	return d.x[:], p[k:]
 }
 
 // Sum appends the digest of the message so far to b; d is unchanged.
