@@ -20,7 +20,3 @@ func munmap(b []byte) error { return unix.Munmap(b) }
 // dropPages takes pages out of the process's memory; the page cache keeps
 // them, and reading them again (which nothing does) would fault them back.
 func dropPages(b []byte) { _ = unix.Madvise(b, unix.MADV_DONTNEED) }
-
-// populatePages maps pages in ahead of use (Linux 5.14); on older kernels
-// the reader takes the faults instead, with the same result.
-func populatePages(b []byte) { _ = unix.Madvise(b, unix.MADV_POPULATE_READ) }

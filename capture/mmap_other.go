@@ -12,4 +12,3 @@ import (
 func mmapFile(*os.File, int64) ([]byte, error) { return nil, errors.ErrUnsupported }
 func munmap([]byte) error                      { return nil }
 func dropPages([]byte)                         {}
-func populatePages([]byte)                     {}
