@@ -104,6 +104,13 @@ func (m *mappedPcap) Next(rec *Record) error {
 	rec.Length = length
 	rec.LinkType = m.link
 	m.off += 16 + caplen
+	// The next record's header (and its frame's first bytes) will be read
+	// after this packet is analyzed: ask for them now. Records lie about
+	// 1.3 KB apart, too irregularly for the hardware's prefetcher, and
+	// their headers were the analysis's costliest cache misses.
+	if m.off < len(m.data) {
+		prefetchLines(&m.data[m.off])
+	}
 	return nil
 }
 

@@ -1,0 +1,10 @@
+//go:build !purego
+
+#include "textflag.h"
+
+// func prefetchLines(p *byte)
+TEXT ·prefetchLines(SB), NOSPLIT|NOFRAME, $0-8
+	MOVQ p+0(FP), AX
+	PREFETCHT0 (AX)
+	PREFETCHT0 64(AX)
+	RET
