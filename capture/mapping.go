@@ -18,17 +18,17 @@ var ErrFileChanged = errors.New("capture file changed (was truncated) while it w
 const mapLimit = 1 << 40
 
 // Pages are given back releaseLag behind the analysis, which may still
-// read bytes it keeps by reference: the streams' hashing runs up to 4 MiB
+// read bytes it keeps by reference: the streams' hashing runs up to 8 MiB
 // of each worker's streams behind it, which can span twice that of the
 // file or more when the other worker's streams are interleaved with them
-// (with 6 MiB, the hashing faulted 1,600 pages of the mtu benchmark back
-// in). Every sweepEvery bytes, all pages below that point are given back
+// (when it ran 4 MiB behind, giving pages back 6 MiB behind made it fault
+// 1,600 pages of the mtu benchmark back in). Every sweepEvery bytes, all pages below that point are given back
 // again, since late readers (a range that waited for a retransmission, a
 // duplicate compared with the first copy) fault some back in. Mapped pages
 // stay within about releaseLag + sweepEvery + the two spans mapped ahead,
 // whatever the file's size.
 const (
-	releaseLag = 16 << 20
+	releaseLag = 24 << 20
 	sweepEvery = 8 << 20
 )
 
