@@ -87,7 +87,7 @@ func newDigester() *digester {
 	for range min(max(runtime.GOMAXPROCS(0), 1), maxDigestWorkers) {
 		w := &digestWorker{d: d, jobs: make(chan *digestBuf, digestChunks), free: make(chan *digestBuf, digestChunks), exit: make(chan struct{})}
 		for range digestChunks {
-			w.free <- &digestBuf{data: make([]byte, 0, digestChunk), runs: make([]digestRun, 0, digestRuns)}
+			w.free <- &digestBuf{data: make([]byte, 0, digestChunk)}
 		}
 		go w.loop()
 		d.workers = append(d.workers, w)
