@@ -18,12 +18,13 @@ var ErrFileChanged = errors.New("capture file changed (was truncated) while it w
 const mapLimit = 1 << 40
 
 // Pages are given back releaseLag behind the analysis, which may still
-// read bytes it keeps by reference: the streams' hashing runs up to 12
-// MiB of each worker's streams behind it (8 MiB queued, 4 MiB carried), which can span twice that of the
-// file or more when the other worker's streams are interleaved with them
-// (when it ran 4 MiB behind, giving pages back 6 MiB behind made it fault
-// 1,600 pages of the mtu benchmark back in). Every sweepEvery bytes, all pages below that point are given back
-// again, since late readers (a range that waited for a retransmission, a
+// read bytes it keeps by reference: the streams' hashing runs up to 12 MiB
+// of each worker's streams behind it (8 MiB queued, 4 MiB carried), which
+// can span twice that of the file or more when the other worker's streams
+// are interleaved with them (when it ran 4 MiB behind, giving pages back
+// 6 MiB behind made it fault 1,600 pages of the mtu benchmark back in).
+// Every sweepEvery bytes, all pages below that point are given back again,
+// since late readers (a range that waited for a retransmission, a
 // duplicate compared with the first copy) fault some back in. Mapped pages
 // stay within about releaseLag + sweepEvery + the two spans mapped ahead,
 // whatever the file's size.
