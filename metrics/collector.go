@@ -92,7 +92,6 @@ type Direction struct {
 
 	Goodput      Series          // new bytes per bucket
 	SubflowBytes map[int]*Series // bytes placed per subflow (first copies and copies)
-	Share        map[int]uint64  // first-copy bytes per subflow
 	Placements   []Placement
 	Acks         []Ack
 	Retrans      []Retransmission
@@ -106,13 +105,49 @@ type Direction struct {
 	outBuf      []sent
 	highest     uint64 // relative end of what was placed
 	lastAck     uint64
-	lastDSN     map[int]uint64 // last relative DSN each subflow placed
+	subflows    map[int]*subflowStats
+	lastSF      *subflowStats // the subflow of the last event: most often that of the next too
 	thinP       int
 	seenP       int
 	thinA       int
 	seenA       int
 	rnd         *rand.Rand
 	points      bool
+}
+
+// subflowStats is what a direction keeps per subflow.
+type subflowStats struct {
+	id       int
+	share    uint64 // first-copy bytes
+	hasShare bool   // some were placed
+	bytes    Series // bytes placed (first copies and copies)
+	inSeries bool   // bytes is in SubflowBytes: something was placed
+	lastDSN  uint64 // the last relative DSN placed
+}
+
+// subflow returns the stats of subflow id, creating them.
+func (d *Direction) subflow(id int) *subflowStats {
+	if d.lastSF != nil && d.lastSF.id == id {
+		return d.lastSF
+	}
+	s := d.subflows[id]
+	if s == nil {
+		s = &subflowStats{id: id}
+		d.subflows[id] = s
+	}
+	d.lastSF = s
+	return s
+}
+
+// Share returns the first-copy bytes of each subflow that carried some.
+func (d *Direction) Share() map[int]uint64 {
+	m := make(map[int]uint64, len(d.subflows))
+	for id, s := range d.subflows {
+		if s.hasShare {
+			m[id] = s.share
+		}
+	}
+	return m
 }
 
 type sent struct {
@@ -165,7 +200,7 @@ func (col *Collector) conn(c *reassembly.Connection) *Connection {
 		m = &Connection{Conn: c}
 		points := len(col.order) < MaxConnections
 		for i := range m.Dirs {
-			m.Dirs[i] = &Direction{SubflowBytes: map[int]*Series{}, Share: map[int]uint64{}, lastDSN: map[int]uint64{},
+			m.Dirs[i] = &Direction{SubflowBytes: map[int]*Series{}, subflows: map[int]*subflowStats{},
 				thinP: 1, thinA: 1, points: points, rnd: rand.New(rand.NewPCG(uint64(c.ID), uint64(i)))}
 		}
 		col.conns[c] = m
@@ -199,7 +234,7 @@ func (col *Collector) ObserveData(e *reassembly.DataEvent) {
 	case reassembly.SubflowRetransmission:
 		if len(d.Retrans) < MaxPoints && d.points {
 			d.Retrans = append(d.Retrans, Retransmission{Time: e.Time, Packet: e.Packet, Subflow: e.Subflow.ID,
-				Bytes: e.Len, DSN: d.lastDSN[e.Subflow.ID]})
+				Bytes: e.Len, DSN: d.subflow(e.Subflow.ID).lastDSN})
 		}
 	}
 }
@@ -208,17 +243,16 @@ func (d *Direction) placed(e *reassembly.DataEvent) {
 	rel := e.DSN - d.base
 	end := rel + uint64(e.Len)
 	sf := e.Subflow.ID
-	d.lastDSN[sf] = end
+	st := d.subflow(sf)
+	st.lastDSN = end
 	if e.New > 0 {
 		d.Goodput.Add(e.Time, float64(e.New))
-		d.Share[sf] += uint64(e.New)
+		st.share, st.hasShare = st.share+uint64(e.New), true
 	}
-	s := d.SubflowBytes[sf]
-	if s == nil {
-		s = &Series{}
-		d.SubflowBytes[sf] = s
+	if !st.inSeries {
+		d.SubflowBytes[sf], st.inSeries = &st.bytes, true
 	}
-	s.Add(e.Time, float64(e.Len))
+	st.bytes.Add(e.Time, float64(e.Len))
 	kind := First
 	switch {
 	case e.OtherSubflow > 0:

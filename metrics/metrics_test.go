@@ -1,6 +1,8 @@
 package metrics
 
 import (
+	"math/rand/v2"
+	"slices"
 	"testing"
 	"time"
 
@@ -52,8 +54,8 @@ func TestCollector(t *testing.T) {
 	col.ObserveData(&reassembly.DataEvent{Kind: reassembly.DataAcked, Time: t0.Add(21 * time.Millisecond), Conn: c,
 		Side: reassembly.Client, DSN: 1200, Window: 65536})
 	d := col.Connection(c).Dirs[reassembly.Client]
-	if d.Share[0] != 100 || d.Share[1] != 100 || d.Reinjected.Count != 1 || d.Reinjected.Bytes != 100 {
-		t.Errorf("share %v reinjected %+v", d.Share, d.Reinjected)
+	if share := d.Share(); len(share) != 2 || share[0] != 100 || share[1] != 100 || d.Reinjected.Count != 1 || d.Reinjected.Bytes != 100 {
+		t.Errorf("share %v reinjected %+v", share, d.Reinjected)
 	}
 	if r := d.Reinjections[0]; r.FirstSubflow != 0 || r.SecondSubflow != 1 || r.DSN != 0 || r.Bytes != 100 {
 		t.Errorf("reinjection %+v", r)
@@ -84,4 +86,57 @@ func TestPointsBounded(t *testing.T) {
 	if len(d.Placements) >= MaxPoints || len(d.Placements) < MaxPoints/4 || len(d.outstanding) > maxOutstanding {
 		t.Errorf("%d placements, %d outstanding", len(d.Placements), len(d.outstanding))
 	}
+}
+
+// Series.Add places every value in the bucket a division gives, whatever
+// the order of times (the bucket of the last Add is reused without one),
+// through halvings.
+func TestSeriesBucketsMatchDivision(t *testing.T) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	origin := time.Unix(1000, 0)
+	var s Series
+	var ref []float64
+	width := firstWidth
+	at := time.Duration(0)
+	for n := range 20000 {
+		switch rng.IntN(10) {
+		case 0: // back in time, sometimes before the origin
+			at -= time.Duration(rng.Int64N(int64(50 * time.Millisecond)))
+		case 1: // a jump
+			at += time.Duration(rng.Int64N(int64(2 * time.Second)))
+		default:
+			at += time.Duration(rng.Int64N(int64(200 * time.Microsecond)))
+		}
+		v := float64(rng.IntN(1500))
+		if n == 0 {
+			at = 0
+		}
+		s.Add(origin.Add(at), v)
+		// The reference: the old arithmetic, bucket by division.
+		i := 0
+		if at > 0 {
+			i = int(at / width)
+		}
+		for i >= MaxBuckets {
+			ref, width, i = halveRef(ref), width*2, i/2
+		}
+		for len(ref) <= i {
+			ref = append(ref, 0)
+		}
+		ref[i] += v
+	}
+	if s.Width != width || !slices.Equal(s.Sums, ref) {
+		t.Fatalf("width %v, %d buckets; want %v, %d buckets (or different sums)", s.Width, len(s.Sums), width, len(ref))
+	}
+}
+
+func halveRef(in []float64) []float64 {
+	out := make([]float64, (len(in)+1)/2)
+	for j := range out {
+		out[j] = in[2*j]
+		if 2*j+1 < len(in) {
+			out[j] += in[2*j+1]
+		}
+	}
+	return out
 }

@@ -14,6 +14,11 @@ type Series struct {
 	Origin time.Time
 	Width  time.Duration
 	Sums   []float64
+
+	// The bucket of the last Add, whose span [lo, hi) of offsets from
+	// the origin most following Adds fall into: they need no division.
+	last   int
+	lo, hi time.Duration
 }
 
 // Add adds v at time t (times before the origin go to the first bucket).
@@ -21,13 +26,21 @@ func (s *Series) Add(t time.Time, v float64) {
 	if s.Width == 0 {
 		s.Origin, s.Width = t, firstWidth
 	}
+	d := t.Sub(s.Origin)
+	if d >= s.lo && d < s.hi {
+		s.Sums[s.last] += v
+		return
+	}
 	i := 0
-	if d := t.Sub(s.Origin); d > 0 {
+	if d > 0 {
 		i = int(d / s.Width)
 	}
 	for i >= MaxBuckets {
 		s.halve()
 		i /= 2
+	}
+	if d > 0 {
+		s.last, s.lo, s.hi = i, time.Duration(i)*s.Width, time.Duration(i+1)*s.Width
 	}
 	for len(s.Sums) <= i {
 		s.Sums = append(s.Sums, 0)
@@ -47,6 +60,7 @@ func (s *Series) halve() {
 	}
 	s.Sums = s.Sums[:n]
 	s.Width *= 2
+	s.lo, s.hi = 0, 0
 }
 
 // Rate returns, per bucket, its start time and its sum divided by the

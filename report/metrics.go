@@ -78,8 +78,9 @@ func buildDirection(d *metrics.Direction) DirectionMetrics {
 		return out
 	}
 	times, rates := d.Goodput.Rate()
+	shares := d.Share()
 	var total uint64
-	for _, b := range d.Share {
+	for _, b := range shares {
 		total += b
 	}
 	if n := len(times); n > 0 {
@@ -94,17 +95,17 @@ func buildDirection(d *metrics.Direction) DirectionMetrics {
 		out.MaxInFlight = max(out.MaxInFlight, a.InFlight)
 		out.MaxWindow = max(out.MaxWindow, a.Window)
 	}
-	ids := make([]int, 0, len(d.Share))
-	for id := range d.Share {
+	ids := make([]int, 0, len(shares))
+	for id := range shares {
 		ids = append(ids, id)
 	}
 	slices.Sort(ids)
 	for _, id := range ids {
 		share := 0.0
 		if total > 0 {
-			share = float64(d.Share[id]) / float64(total)
+			share = float64(shares[id]) / float64(total)
 		}
-		out.Subflows = append(out.Subflows, SubflowShare{Subflow: id, Bytes: d.Share[id], Share: share})
+		out.Subflows = append(out.Subflows, SubflowShare{Subflow: id, Bytes: shares[id], Share: share})
 	}
 	out.Reinjections.Count, out.Reinjections.Bytes = d.Reinjected.Count, d.Reinjected.Bytes
 	for _, x := range d.Reinjections {
