@@ -29,13 +29,26 @@ const (
 
 // Placement is one chunk of data placed in a stream, for the graph.
 type Placement struct {
-	Time    time.Time
+	Time    Stamp
 	Packet  uint64
 	DSN     uint64 // relative to the stream's initial DSN
 	Len     int
 	Subflow int
 	Kind    PlacementKind
 }
+
+// Stamp is a packet's time in nanoseconds since the Unix epoch: unlike
+// time.Time it holds no pointer (to a location), so that the garbage
+// collector never reads a direction's points. It did, before they were
+// written: that mapped the kernel's zero page, and the first write to
+// each page then had to replace it and flush the other core's TLB.
+type Stamp int64
+
+// StampOf returns t's Stamp.
+func StampOf(t time.Time) Stamp { return Stamp(t.UnixNano()) }
+
+// Time returns the stamp as a time in UTC.
+func (s Stamp) Time() time.Time { return time.Unix(0, int64(s)).UTC() }
 
 // PlacementKind tells first copies from copies.
 type PlacementKind uint8
@@ -49,7 +62,7 @@ const (
 
 // Ack is one Data ACK with the state of the window, for the graph.
 type Ack struct {
-	Time     time.Time
+	Time     Stamp
 	Packet   uint64
 	DSN      uint64 // relative Data ACK
 	Window   uint64 // receive window, bytes (0: unknown)
@@ -280,7 +293,7 @@ func (d *Direction) placed(e *reassembly.DataEvent) {
 		return
 	}
 	if d.seenP++; d.seenP%d.thinP == 0 {
-		d.Placements = append(roomFor(d.Placements), Placement{Time: e.Time, Packet: e.Packet, DSN: rel, Len: e.Len, Subflow: sf, Kind: kind})
+		d.Placements = append(roomFor(d.Placements), Placement{Time: StampOf(e.Time), Packet: e.Packet, DSN: rel, Len: e.Len, Subflow: sf, Kind: kind})
 		if len(d.Placements) >= MaxPoints {
 			d.Placements, d.thinP = thin(d.Placements), d.thinP*2
 		}
@@ -346,7 +359,7 @@ func (d *Direction) acked(e *reassembly.DataEvent) {
 		return
 	}
 	if d.seenA++; d.seenA%d.thinA == 0 {
-		d.Acks = append(roomFor(d.Acks), Ack{Time: e.Time, Packet: e.Packet, DSN: ack, Window: e.Window, InFlight: inflight})
+		d.Acks = append(roomFor(d.Acks), Ack{Time: StampOf(e.Time), Packet: e.Packet, DSN: ack, Window: e.Window, InFlight: inflight})
 		if len(d.Acks) >= MaxPoints {
 			d.Acks, d.thinA = thin(d.Acks), d.thinA*2
 		}

@@ -59,7 +59,7 @@ func WriteMetricsCSV(dir string, doc *Document, res *analyze.Result) error {
 				}
 			}
 			for _, a := range d.Acks {
-				w.Write([]string{id, dir, "in_flight_bytes", "", ts(a.Time), strconv.FormatUint(a.InFlight, 10), strconv.FormatUint(a.Window, 10)})
+				w.Write([]string{id, dir, "in_flight_bytes", "", ts(a.Time.Time()), strconv.FormatUint(a.InFlight, 10), strconv.FormatUint(a.Window, 10)})
 			}
 			for _, r := range d.Reinjections {
 				w.Write([]string{id, dir, "reinjection", strconv.Itoa(r.SecondSubflow), ts(r.Time), strconv.Itoa(r.Bytes), strconv.Itoa(r.FirstSubflow)})

@@ -108,7 +108,7 @@ func figure(c *Connection, m *metrics.Connection, events []Event) *plot.Figure {
 			if _, ok := bySubflow[p.Subflow]; !ok {
 				order = append(order, p.Subflow)
 			}
-			pt := plot.Point{X: x(p.Time), Y: float64(p.DSN), Y1: float64(p.DSN + uint64(p.Len))}
+			pt := plot.Point{X: x(p.Time.Time()), Y: float64(p.DSN), Y1: float64(p.DSN + uint64(p.Len))}
 			bySubflow[p.Subflow] = append(bySubflow[p.Subflow], pt)
 			switch p.Kind {
 			case metrics.Reinjected:
@@ -129,10 +129,10 @@ func figure(c *Connection, m *metrics.Connection, events []Event) *plot.Figure {
 		}
 		var acks, inflight, window []plot.Point
 		for _, a := range d.Acks {
-			acks = append(acks, plot.Point{X: x(a.Time), Y: float64(a.DSN)})
-			inflight = append(inflight, plot.Point{X: x(a.Time), Y: float64(a.InFlight)})
+			acks = append(acks, plot.Point{X: x(a.Time.Time()), Y: float64(a.DSN)})
+			inflight = append(inflight, plot.Point{X: x(a.Time.Time()), Y: float64(a.InFlight)})
 			if a.Window > 0 {
-				window = append(window, plot.Point{X: x(a.Time), Y: float64(a.Window)})
+				window = append(window, plot.Point{X: x(a.Time.Time()), Y: float64(a.Window)})
 			}
 		}
 		if len(acks) > 0 {
@@ -184,7 +184,7 @@ func dataSpan(m *metrics.Connection) (lo, hi time.Time, ok bool) {
 	}
 	for _, d := range m.Dirs {
 		for _, p := range d.Placements {
-			see(p.Time)
+			see(p.Time.Time())
 		}
 	}
 	return lo, hi, ok
