@@ -51,10 +51,12 @@ const (
 	digestRuns   = 1024
 	// A chunk's list of runs starts with room for a chunk of MSS-sized
 	// references (about 180) and grows once if it needs more: lists for
-	// the most runs would be 2.6 MB that the garbage collector reads
-	// before anything is written there, which maps the kernel's zero page,
-	// and each first write then replaced it and flushed the other core's
-	// TLB (700 page faults per run of the mtu benchmark).
+	// the most runs would be 2.6 MB. The lists hold pointers, and the
+	// garbage collector would read them before anything is written there,
+	// which maps the kernel's zero page: each first write would then
+	// replace it and flush the other core's TLB by interrupt (700 page
+	// faults per run of the mtu benchmark). So they are written once,
+	// when made.
 	digestRunsAtFirst = 256
 	digestRefBytes    = 256 << 10
 	digestBatch       = 16
@@ -100,7 +102,9 @@ func newDigester() *digester {
 	for range min(max(runtime.GOMAXPROCS(0), 1), maxDigestWorkers) {
 		w := &digestWorker{d: d, jobs: make(chan *digestBuf, digestChunks), free: make(chan *digestBuf, digestChunks), exit: make(chan struct{})}
 		for range digestChunks {
-			w.free <- &digestBuf{data: make([]byte, 0, digestChunk), runs: make([]digestRun, 0, digestRunsAtFirst)}
+			runs := make([]digestRun, digestRunsAtFirst)
+			clear(runs) // written now: see digestRunsAtFirst
+			w.free <- &digestBuf{data: make([]byte, 0, digestChunk), runs: runs[:0]}
 		}
 		go w.loop()
 		d.workers = append(d.workers, w)
