@@ -165,8 +165,8 @@ func (d *Direction) Share() map[int]uint64 {
 
 type sent struct {
 	end   uint64
-	t     time.Time
-	clean bool // never sent again: a valid RTT sample (Karn)
+	t     Stamp // no pointer: the queue is never read by the garbage collector
+	clean bool  // never sent again: a valid RTT sample (Karn)
 }
 
 // Connection is what was measured on one connection.
@@ -284,7 +284,7 @@ func (d *Direction) placed(e *reassembly.DataEvent) {
 	}
 	if e.New > 0 && end > d.highest {
 		d.highest = end
-		d.pushSent(sent{end: end, t: e.Time, clean: e.Duplicate == 0})
+		d.pushSent(sent{end: end, t: StampOf(e.Time), clean: e.Duplicate == 0})
 		if len(d.outstanding) > maxOutstanding {
 			d.outstanding = slices.Delete(d.outstanding, 0, len(d.outstanding)-maxOutstanding)
 		}
@@ -333,19 +333,20 @@ func (d *Direction) dirty(a, b uint64) {
 }
 
 func (d *Direction) acked(e *reassembly.DataEvent) {
+	now := StampOf(e.Time)
 	ack := e.DSN - d.base
 	n := 0
 	for n < len(d.outstanding) && d.outstanding[n].end < ack {
 		o := d.outstanding[n]
 		if o.clean {
-			d.sample(e.Time.Sub(o.t).Seconds())
+			d.sample(time.Duration(now - o.t).Seconds())
 		}
 		n++
 	}
 	// The ACK of exactly the end of a transmission covers it too.
 	for n < len(d.outstanding) && d.outstanding[n].end <= ack {
 		if o := d.outstanding[n]; o.clean {
-			d.sample(e.Time.Sub(o.t).Seconds())
+			d.sample(time.Duration(now - o.t).Seconds())
 		}
 		n++
 	}
