@@ -164,6 +164,7 @@ type Sorter struct {
 	// that a steady stream of out-of-order ranges allocates nothing.
 	spareSpans    []*span
 	scratchPieces []piece
+	bigPieces     []piece // the longest list of pieces a span gave back (up to maxBigPieces), for the next long span
 
 	// The window: the last bytes delivered, at ring[off % len(ring)], and
 	// which push (tag) or gap each came from.
@@ -527,9 +528,45 @@ const (
 func (s *Sorter) spareSpan(p *span) {
 	clear(p.pieces)
 	p.pieces = p.pieces[:0]
-	if len(s.spareSpans) < maxSpareSpans && cap(p.pieces) <= 4*maxSpareSpans {
+	if c := cap(p.pieces); c > 4*maxSpareSpans {
+		// A long out-of-order run's list: often another as long follows.
+		if c <= maxBigPieces && c > cap(s.bigPieces) {
+			s.bigPieces = p.pieces
+		}
+		p.pieces = nil
+	}
+	if len(s.spareSpans) < maxSpareSpans {
 		s.spareSpans = append(s.spareSpans, p)
 	}
+}
+
+// maxBigPieces bounds the list of pieces a Sorter keeps for reuse
+// (160 KB).
+const maxBigPieces = 4096
+
+// appendPiece appends pc to a span's pieces. A full list moves to the
+// kept long one if that has room, else to one twice as large whose free
+// part is written at once: the list holds pointers, and the garbage
+// collector reading free memory before the first write maps the kernel's
+// zero page, which each first write must then replace, interrupting the
+// other core to flush its TLB.
+func (s *Sorter) appendPiece(list []piece, pc piece) []piece {
+	if len(list) < cap(list) {
+		return append(list, pc)
+	}
+	var out []piece
+	if cap(s.bigPieces) > len(list) {
+		out, s.bigPieces = s.bigPieces[:len(list)], nil
+	} else {
+		out = make([]piece, len(list), max(2*len(list), 8))
+		clear(out[len(list):cap(out)])
+	}
+	copy(out, list)
+	clear(list)
+	if cap(list) > 0 && cap(list) <= maxBigPieces && cap(list) > cap(s.bigPieces) {
+		s.bigPieces = list[:0]
+	}
+	return append(out, pc)
 }
 
 // newSpan returns a ByReference span for [start, end) holding pc.
@@ -538,7 +575,7 @@ func (s *Sorter) newSpan(start, end uint64, pc piece) *span {
 		p := s.spareSpans[n-1]
 		s.spareSpans = s.spareSpans[:n-1]
 		p.start, p.end = start, end
-		p.pieces = append(p.pieces, pc)
+		p.pieces = s.appendPiece(p.pieces, pc)
 		return p
 	}
 	return &span{start: start, end: end, pieces: []piece{pc}}
@@ -805,7 +842,7 @@ func (s *Sorter) insertPieces(off uint64, data []byte, tag uint32, newBytes int,
 			s.runsHeld++
 		}
 		if end > p.end {
-			p.pieces = append(p.pieces, hole(p.end, end))
+			p.pieces = s.appendPiece(p.pieces, hole(p.end, end))
 			p.end = end
 			s.runsHeld++
 		}
