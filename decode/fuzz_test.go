@@ -161,6 +161,7 @@ func FuzzDecode(f *testing.F) {
 		for _, c := range linkFrames(payload) {
 			f.Add(linkIndex(c.lt), c.frame)
 			f.Add(linkIndex(c.lt), c.frame[:len(c.frame)-len(payload)/2]) // cut in the payload
+			f.Add(linkIndex(c.lt), c.frame[:len(c.frame)-1])              // one byte short
 			f.Add(linkIndex(c.lt), c.frame[:c.ipStart(payload)+30])       // cut in a header
 		}
 	}

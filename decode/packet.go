@@ -133,6 +133,9 @@ type Decoder struct {
 
 	parsers map[gopacket.LayerType]*gopacket.DecodingLayerParser
 	decoded []gopacket.LayerType
+
+	slowOnly bool          // every frame through gopacket (tests compare)
+	fb       truncatedFlag // the fast path's DecodeFeedback
 }
 
 // NewDecoder returns a Decoder.
@@ -179,6 +182,9 @@ func LinkSupported(lt layers.LinkType) bool {
 // option problems are not errors here: they land in p.OptionErrors.
 func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
 	p.reset()
+	if lt == layers.LinkTypeEthernet && !d.slowOnly && d.fast(frame, p) {
+		return nil
+	}
 	first, off, err := linkLayer(lt, frame)
 	if err != nil {
 		return err
@@ -230,18 +236,25 @@ func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
 			wireSeg = int(d.ip6.Length) - ext
 		}
 	}
+	d.finish(p, wireSeg, parser.Truncated)
+	return nil
+}
+
+// finish fills p from the TCP header just decoded; wireSeg is the
+// segment's length on the wire, truncated whether a layer was cut.
+func (d *Decoder) finish(p *Packet, wireSeg int, truncated bool) {
+	t := &d.tcp
 	p.Seq = seqnum.SSN(t.Seq)
 	p.Ack = seqnum.SSN(t.Ack)
 	p.Flags = TCPFlags(t.Contents[13])
 	p.Window = t.Window
 	p.Payload = t.Payload
 	p.PayloadLen = max(wireSeg-t.headerLen, len(t.Payload))
-	p.Truncated = parser.Truncated || p.PayloadLen > len(t.Payload) || t.cut
+	p.Truncated = truncated || p.PayloadLen > len(t.Payload) || t.cut
 	p.Options, p.OptionErrors = parseOptions(t.Contents[20:], p.Options, p.OptionErrors, t.cut)
 	if p.Flags.Has(FlagSYN) {
 		p.WindowScale, p.HasWindowScale = windowScale(t.Contents[20:])
 	}
-	return nil
 }
 
 // nextLayer returns the layer type announced by the last layer decoded.

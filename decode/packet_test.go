@@ -607,8 +607,9 @@ func BenchmarkDecode(b *testing.B) {
 // summary prints the exported fields of p that matter, without the
 // Packet's backing arrays.
 func summary(p *decode.Packet) string {
-	s := fmt.Sprintf("%v → %v seq %#x ack %#x %v win %d payload %d/%d truncated %v",
-		p.Src, p.Dst, uint32(p.Seq), uint32(p.Ack), p.Flags, p.Window, len(p.Payload), p.PayloadLen, p.Truncated)
+	s := fmt.Sprintf("%v → %v seq %#x ack %#x %v win %d payload %d/%d truncated %v wscale %d/%v payload %x",
+		p.Src, p.Dst, uint32(p.Seq), uint32(p.Ack), p.Flags, p.Window, len(p.Payload), p.PayloadLen, p.Truncated,
+		p.WindowScale, p.HasWindowScale, p.Payload)
 	for _, o := range p.Options {
 		s += fmt.Sprintf(" [%v@%d %x]", o.Subtype, o.Offset, o.Raw)
 	}
