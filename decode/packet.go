@@ -182,7 +182,7 @@ func LinkSupported(lt layers.LinkType) bool {
 // option problems are not errors here: they land in p.OptionErrors.
 func (d *Decoder) Decode(lt layers.LinkType, frame []byte, p *Packet) error {
 	p.reset()
-	if lt == layers.LinkTypeEthernet && !d.slowOnly && d.fast(frame, p) {
+	if !d.slowOnly && d.fast(lt, frame, p) {
 		return nil
 	}
 	first, off, err := linkLayer(lt, frame)
