@@ -12,9 +12,12 @@ import (
 // Hashing every delivered byte is the largest single cost of the analysis;
 // a digester does it (and writes the stream files) on worker goroutines,
 // one per core (GOMAXPROCS, at most maxDigestWorkers), beside the model.
-// Each stream is given to one worker when it starts (alternating by
-// connection and side, so that a bulk transfer's streams spread over the
-// workers), and each worker has a FIFO of chunks: a stream's bytes are
+// Each stream is given to one worker when it starts, both sides of a
+// connection to the same one (connections alternate): a worker hashes two
+// streams at once (below), and a lone connection sending both ways then
+// pairs its two streams instead of hashing each alone on its own worker
+// (a single-connection capture: 0.090 -> 0.078 s). Each worker has a FIFO
+// of chunks: a stream's bytes are
 // hashed in delivery order, so the result is the same as hashing in place.
 //
 // Delivered bytes are copied into the worker's pending chunk of
@@ -112,9 +115,9 @@ func newDigester() *digester {
 	return d
 }
 
-// worker returns the worker for side s of connection c.
-func (d *digester) worker(c *Connection, s Side) *digestWorker {
-	return d.workers[(c.ID+int(s))%len(d.workers)]
+// worker returns the worker for both sides of connection c.
+func (d *digester) worker(c *Connection) *digestWorker {
+	return d.workers[c.ID%len(d.workers)]
 }
 
 func (w *digestWorker) loop() {

@@ -171,7 +171,7 @@ func (c *Connection) ensureStarted(s Side, dsn uint64) *DataStream {
 		if c.sinks != nil {
 			d.sink = c.sinks(c, s)
 		}
-		d.digest = c.digest.worker(c, s)
+		d.digest = c.digest.worker(c)
 	}
 	return d
 }
