@@ -4,7 +4,7 @@ import (
 	"io"
 	"os"
 
-	"golang.org/x/sys/unix"
+	"golang.org/x/term"
 )
 
 // terminalWidth returns the width of the terminal w writes to, or 0 when
@@ -15,9 +15,9 @@ func terminalWidth(w io.Writer) int {
 	if !ok {
 		return 0
 	}
-	ws, err := unix.IoctlGetWinsize(int(f.Fd()), unix.TIOCGWINSZ)
-	if err != nil || ws.Col == 0 {
+	width, _, err := term.GetSize(int(f.Fd()))
+	if err != nil || width <= 0 {
 		return 0
 	}
-	return int(ws.Col)
+	return width
 }

@@ -1,3 +1,5 @@
+//go:build linux
+
 // Command mklab runs a lab scenario (real Multipath TCP between two Linux
 // network namespaces) and writes its capture and ground truth, NAME.pcap
 // and NAME.json, into a directory. It needs root.
