@@ -177,8 +177,10 @@ func (w *digestWorker) hash(batch []*digestBuf, final bool) {
 // stream's rounds fill the waits of the first's, nearly doubling the bytes
 // hashed per second). The streams are split between two lanes so that
 // both have about as many bytes; each stream's runs are hashed in their
-// order. Reading a referenced byte may fault (the mapped file cut short):
-// the caller catches it.
+// order, after what the last batch carried over. Unless final, what one
+// lane has left when the other is done may be kept for the next batch
+// (keep). Reading a referenced byte may fault (the mapped file cut
+// short): the caller catches it.
 func hashChunks(batch []*digestBuf, sc *laneScratch, final bool) {
 	sc.link(batch)
 	x, y := lane{q: sc.lanes[0]}, lane{q: sc.lanes[1]}
