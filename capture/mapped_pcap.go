@@ -12,6 +12,7 @@ import (
 	"github.com/gopacket/gopacket"
 	"github.com/gopacket/gopacket/layers"
 	"github.com/gopacket/gopacket/pcapgo"
+	"github.com/mptcpdump/mptcpdump/internal/prefetch"
 )
 
 // eagerReadMax is pcapgo's limit below which a record's length is trusted
@@ -109,7 +110,7 @@ func (m *mappedPcap) Next(rec *Record) error {
 	// 1.3 KB apart, too irregularly for the hardware's prefetcher, and
 	// their headers were the analysis's costliest cache misses.
 	if m.off < len(m.data) {
-		prefetchLines(&m.data[m.off])
+		prefetch.Lines(&m.data[m.off])
 	}
 	return nil
 }

@@ -6,6 +6,7 @@ import (
 	"sync/atomic"
 
 	"github.com/mptcpdump/mptcpdump/capture"
+	"github.com/mptcpdump/mptcpdump/internal/prefetch"
 	"github.com/mptcpdump/mptcpdump/internal/sha256x2"
 )
 
@@ -349,6 +350,11 @@ func (l *lane) skipEmpty(sc *laneScratch) {
 			return
 		}
 		l.p = sc.runs[l.i].ref
+		// The stream's next run lies elsewhere in the file (other packets'
+		// bytes between): ask for its start now, while this one is hashed.
+		if j := sc.next[l.i]; j >= 0 {
+			prefetch.Lines(&sc.runs[j].ref[0])
+		}
 	}
 }
 

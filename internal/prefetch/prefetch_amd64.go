@@ -1,10 +1,10 @@
 //go:build !purego
 
-package capture
+package prefetch
 
-// prefetchLines asks the processor to bring the two cache lines from p
+// Lines asks the processor to bring the two cache lines from p
 // into its cache, without waiting for them. It never faults, whatever p
 // points to.
 //
 //go:noescape
-func prefetchLines(p *byte)
+func Lines(p *byte)

@@ -2,8 +2,8 @@
 
 #include "textflag.h"
 
-// func prefetchLines(p *byte)
-TEXT ·prefetchLines(SB), NOSPLIT|NOFRAME, $0-8
+// func Lines(p *byte)
+TEXT ·Lines(SB), NOSPLIT|NOFRAME, $0-8
 	MOVQ p+0(FP), AX
 	PREFETCHT0 (AX)
 	PREFETCHT0 64(AX)
