@@ -116,9 +116,23 @@ func (s *Sorter) growRing(end uint64) {
 	size = min(size, s.window)
 	nr := make([]byte, size)
 	if lo := max(s.histStart, satSub(s.ringNext, uint64(len(s.ring)))); len(s.ring) > 0 && s.ringNext > lo {
-		a, b := ringGet(s.ring, lo, int(s.ringNext-lo))
-		ringPut(nr, lo, a)
-		ringPut(nr, lo+uint64(len(a)), b)
+		// Only the runs kept in the ring have bytes there: copying just
+		// them leaves the new ring's other pages untouched (a stream
+		// remembered mostly by reference writes few bytes to its ring).
+		for k := 0; k < s.hist.n; k++ {
+			r := s.hist.at(k)
+			end := s.next
+			if k+1 < s.hist.n {
+				end = s.hist.at(k + 1).start
+			}
+			a, b := max(r.start, lo), min(end, s.ringNext)
+			if r.ref != nil || r.gap || a >= b {
+				continue
+			}
+			x, y := ringGet(s.ring, a, int(b-a))
+			ringPut(nr, a, x)
+			ringPut(nr, a+uint64(len(x)), y)
+		}
 	}
 	s.ring = nr
 }
