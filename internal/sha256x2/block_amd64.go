@@ -10,8 +10,12 @@ import "golang.org/x/sys/cpu"
 // uses) are there.
 var hardware = cpu.X86.HasAVX && cpu.X86.HasSSE41 && cpu.X86.HasSSSE3 && hasSHA()
 
-// hasSHA reports CPUID.(EAX=7,ECX=0):EBX bit 29.
+// hasSHA reports CPUID.(EAX=7,ECX=0):EBX bit 29, if the processor has
+// leaf 7 at all.
 func hasSHA() bool {
+	if maxLeaf, _, _, _ := cpuid(0, 0); maxLeaf < 7 {
+		return false
+	}
 	_, ebx, _, _ := cpuid(7, 0)
 	return ebx&(1<<29) != 0
 }
