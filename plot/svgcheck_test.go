@@ -10,12 +10,11 @@ import (
 
 // svgDoc is what checkValidSVG learns from a document.
 type svgDoc struct {
-	root     xml.StartElement
-	count    map[string]int // elements by local name
-	byClass  map[string]int // elements by "name.class"
-	texts    []string       // character data of every <text>
-	titles   []string       // character data of every <title>
-	attrsBad []string
+	root    xml.StartElement
+	count   map[string]int // elements by local name
+	byClass map[string]int // elements by "name.class"
+	texts   []string       // character data of every <text>
+	titles  []string       // character data of every <title>
 }
 
 // checkValidSVG decodes the document with encoding/xml, checks the root

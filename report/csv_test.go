@@ -482,9 +482,7 @@ func checkAgainstJSON(t *testing.T, doc *Document, js []byte) {
 			subJSON = append(subJSON, s.(map[string]any))
 		}
 	}
-	for _, s := range raw.Unlinked {
-		subJSON = append(subJSON, s)
-	}
+	subJSON = append(subJSON, raw.Unlinked...)
 	subs := rowMaps(parse(t, csvOf(t, SubflowsCSV, doc)))
 	if len(subs) != len(subJSON) {
 		t.Fatalf("%d subflow rows, JSON has %d", len(subs), len(subJSON))

@@ -282,13 +282,6 @@ func packetList(p []uint64, count int) string {
 	return out
 }
 
-func orDash(s string) string {
-	if s == "" {
-		return "-"
-	}
-	return s
-}
-
 // humanBytes prints a byte count with a binary unit.
 func humanBytes(n uint64) string {
 	const unit = 1024

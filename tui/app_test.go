@@ -151,7 +151,7 @@ func TestAppSession(t *testing.T) {
 
 	// Findings view, then Enter jumps to the finding's connection.
 	h.rune('f')
-	s = h.waitShows("Findings 3", "dss-checksum-invalid", "join-hmac-warning", "checksum [bad] on mapping")
+	h.waitShows("Findings 3", "dss-checksum-invalid", "join-hmac-warning", "checksum [bad] on mapping")
 	h.key(tcell.KeyEnter)
 	h.waitShows("Connection 1", "Subflows 2")
 	h.key(tcell.KeyEscape) // back to the findings

@@ -156,12 +156,6 @@ func (t *gridTable) reset(c *gridContent) {
 	t.SetOffset(0, 0)
 }
 
-// selectedConn is the connection of the selected row (0 when none).
-func (t *gridTable) selectedConn() int {
-	row, _ := t.GetSelection()
-	return t.content.connAt(row - 1)
-}
-
 // prepared is a frame made ready for the widgets, still off the UI
 // goroutine: markup built and table cells allocated.
 type prepared struct {

@@ -23,7 +23,7 @@ func TestForgedJoinHMAC(t *testing.T) {
 	}
 	// The MP_JOIN SYN/ACK option: kind 30, length 16, subtype 1.
 	i := bytes.Index(data, []byte{30, 16, 0x10})
-	if i < 0 || bytes.Index(data[i+1:], []byte{30, 16, 0x10}) >= 0 {
+	if i < 0 || bytes.Contains(data[i+1:], []byte{30, 16, 0x10}) {
 		t.Fatal("expected exactly one MP_JOIN SYN/ACK in the fixture")
 	}
 	forged := bytes.Clone(data)
