@@ -540,9 +540,11 @@ func (s *Sorter) spareSpan(p *span) {
 	}
 }
 
-// maxBigPieces bounds the list of pieces a Sorter keeps for reuse
-// (160 KB).
-const maxBigPieces = 4096
+// maxBigPieces bounds the list of pieces a Sorter keeps for reuse (20
+// KB): memory a stream holds while idle, so small against its window; the
+// mtu benchmark's long spans fit (its allocations are the same as with
+// 4,096).
+const maxBigPieces = 512
 
 // appendPiece appends pc to a span's pieces. A full list moves to the
 // kept long one if that has room, else to one twice as large whose free
