@@ -54,7 +54,11 @@ PY
 }
 
 runs=${RUNS:-7}
-printf "\nmedian of %s runs of mptcpdump, 3 of tshark\n" "$runs"
+# The machine, since the numbers depend on it: streams are hashed two at a
+# time with the SHA extensions where the processor has them.
+sha=no; grep -qw sha_ni /proc/cpuinfo 2>/dev/null && sha=yes
+printf "\n%s, %s CPUs, SHA-NI: %s\n" "$(grep -m1 'model name' /proc/cpuinfo 2>/dev/null | cut -d: -f2- | sed 's/^ //')" "$(nproc)" "$sha"
+printf "median of %s runs of mptcpdump, 3 of tshark\n" "$runs"
 printf "%-5s %10s %9s | %-29s | %-29s | %7s\n" capture packets MB "mptcpdump: s   pkt/s  MB/s  RSS" "tshark: s   pkt/s  MB/s  RSS" ratio
 for c in mtu tso; do
   f=$dir/$c/many.pcap
