@@ -18,8 +18,8 @@ import (
 // streams at once (below), and a lone connection sending both ways then
 // pairs its two streams instead of hashing each alone on its own worker
 // (a single-connection capture: 0.090 -> 0.078 s). Each worker has a FIFO
-// of chunks: a stream's bytes are
-// hashed in delivery order, so the result is the same as hashing in place.
+// of chunks: a stream's bytes are hashed in delivery order, so the result
+// is the same as hashing in place.
 //
 // Delivered bytes are copied into the worker's pending chunk of
 // digestChunk bytes, recorded as runs (stream, length), and the chunk is
@@ -272,39 +272,27 @@ const maxCarry = 4 << 20
 // stream's burst fills a batch, the next batch usually brings another's.
 // It reports whether it kept them.
 func (sc *laneScratch) keep(l *lane) bool {
-	if l.st == nil {
+	if l.st == nil || sc.runs[l.i].copied || len(l.p) > maxCarry {
 		return false
 	}
 	n := len(l.p)
-	for i := l.i; i >= 0; i = sc.next[i] {
-		if sc.runs[i].copied {
-			return false
-		}
-		if i != l.i {
-			n += len(sc.runs[i].ref)
-		}
-	}
-	for _, k := range l.q {
-		for i := sc.first[k]; i >= 0; i = sc.next[i] {
-			if sc.runs[i].copied {
+	sc.carry = append(sc.carry[:0], digestRun{st: l.st, n: n, ref: l.p})
+	// The rest of this stream's runs, then each stream still queued.
+	for q, i := 0, sc.next[l.i]; ; q++ {
+		for ; i >= 0; i = sc.next[i] {
+			r := sc.runs[i]
+			if n += len(r.ref); r.copied || n > maxCarry {
+				clear(sc.carry)
+				sc.carry = sc.carry[:0]
 				return false
 			}
-			n += len(sc.runs[i].ref)
+			sc.carry = append(sc.carry, r)
 		}
-	}
-	if n > maxCarry {
-		return false
-	}
-	sc.carry = append(sc.carry, digestRun{st: l.st, n: len(l.p), ref: l.p})
-	for i := sc.next[l.i]; i >= 0; i = sc.next[i] {
-		sc.carry = append(sc.carry, sc.runs[i])
-	}
-	for _, k := range l.q {
-		for i := sc.first[k]; i >= 0; i = sc.next[i] {
-			sc.carry = append(sc.carry, sc.runs[i])
+		if q == len(l.q) {
+			return true
 		}
+		i = sc.first[l.q[q]]
 	}
-	return true
 }
 
 // lane is the streams being hashed in one lane: p is what is left of run
