@@ -7,6 +7,16 @@ import (
 
 const benchSegment = 1460 // a typical TCP MSS payload
 
+// benchSorter returns a sorter and its push: Push into a sorter that
+// copies, or PushRef into a ByReference one, as for a mapped file.
+func benchSorter(byRef bool) (*Sorter, func(uint64, []byte, uint32, Deliver) Result) {
+	s := New(0, Config{ByReference: byRef})
+	if byRef {
+		return s, s.PushRef
+	}
+	return s, s.Push
+}
+
 func benchChunk() []byte {
 	c := make([]byte, benchSegment)
 	for i := range c {
@@ -26,11 +36,7 @@ func BenchmarkPushInOrder(b *testing.B) {
 			name = "by-reference"
 		}
 		b.Run(name, func(b *testing.B) {
-			s := New(0, Config{ByReference: byRef})
-			push := s.Push
-			if byRef {
-				push = s.PushRef
-			}
+			_, push := benchSorter(byRef)
 			chunk := benchChunk()
 			var sum int
 			deliver := func(_ uint64, data []byte, _ uint32) { sum += len(data) }
@@ -75,11 +81,7 @@ func BenchmarkPushOutOfOrder(b *testing.B) {
 				name += "/by-reference" // pieces and PushRef, as for a mapped file
 			}
 			b.Run(name, func(b *testing.B) {
-				s := New(0, Config{ByReference: byRef})
-				push := s.Push
-				if byRef {
-					push = s.PushRef
-				}
+				s, push := benchSorter(byRef)
 				chunk := benchChunk()
 				var sum int
 				deliver := func(_ uint64, data []byte, _ uint32) { sum += len(data) }
