@@ -130,12 +130,10 @@ type Direction struct {
 
 // subflowStats is what a direction keeps per subflow.
 type subflowStats struct {
-	id       int
-	share    uint64 // first-copy bytes
-	hasShare bool   // some were placed
-	bytes    Series // bytes placed (first copies and copies)
-	inSeries bool   // bytes is in SubflowBytes: something was placed
-	lastDSN  uint64 // the last relative DSN placed
+	id      int
+	share   uint64 // first-copy bytes
+	bytes   Series // bytes placed (first copies and copies); in SubflowBytes once it has any
+	lastDSN uint64 // the last relative DSN placed
 }
 
 // subflow returns the stats of subflow id, creating them.
@@ -156,7 +154,7 @@ func (d *Direction) subflow(id int) *subflowStats {
 func (d *Direction) Share() map[int]uint64 {
 	m := make(map[int]uint64, len(d.subflows))
 	for id, s := range d.subflows {
-		if s.hasShare {
+		if s.share > 0 {
 			m[id] = s.share
 		}
 	}
@@ -260,10 +258,10 @@ func (d *Direction) placed(e *reassembly.DataEvent) {
 	st.lastDSN = end
 	if e.New > 0 {
 		d.Goodput.Add(e.Time, float64(e.New))
-		st.share, st.hasShare = st.share+uint64(e.New), true
+		st.share += uint64(e.New)
 	}
-	if !st.inSeries {
-		d.SubflowBytes[sf], st.inSeries = &st.bytes, true
+	if st.bytes.Width == 0 { // nothing placed yet
+		d.SubflowBytes[sf] = &st.bytes
 	}
 	st.bytes.Add(e.Time, float64(e.Len))
 	kind := First
