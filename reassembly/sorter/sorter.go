@@ -528,11 +528,9 @@ const (
 func (s *Sorter) spareSpan(p *span) {
 	clear(p.pieces)
 	p.pieces = p.pieces[:0]
-	if c := cap(p.pieces); c > 4*maxSpareSpans {
+	if cap(p.pieces) > 4*maxSpareSpans {
 		// A long out-of-order run's list: often another as long follows.
-		if c <= maxBigPieces && c > cap(s.bigPieces) {
-			s.bigPieces = p.pieces
-		}
+		s.offerPieces(p.pieces)
 		p.pieces = nil
 	}
 	if len(s.spareSpans) < maxSpareSpans {
@@ -565,10 +563,16 @@ func (s *Sorter) appendPiece(list []piece, pc piece) []piece {
 	}
 	copy(out, list)
 	clear(list)
-	if cap(list) > 0 && cap(list) <= maxBigPieces && cap(list) > cap(s.bigPieces) {
+	s.offerPieces(list)
+	return append(out, pc)
+}
+
+// offerPieces keeps list (emptied) as the long list to reuse if it is
+// longer than the one kept and within maxBigPieces.
+func (s *Sorter) offerPieces(list []piece) {
+	if c := cap(list); c <= maxBigPieces && c > cap(s.bigPieces) {
 		s.bigPieces = list[:0]
 	}
-	return append(out, pc)
 }
 
 // newSpan returns a ByReference span for [start, end) holding pc.
