@@ -48,6 +48,7 @@ func (d *Decoder) fast(lt layers.LinkType, frame []byte, p *Packet) bool {
 		return false
 	}
 	var seg []byte
+	var src, dst netip.Addr
 	wire := 0
 	switch et {
 	case 0x0800:
@@ -59,10 +60,7 @@ func (d *Decoder) fast(lt layers.LinkType, frame []byte, p *Packet) bool {
 			return false
 		}
 		seg, wire = ip[20:n], n-20
-		if d.decodeTCP(seg) {
-			p.Src = netip.AddrPortFrom(netip.AddrFrom4([4]byte(ip[12:16])), d.tcp.SrcPort)
-			p.Dst = netip.AddrPortFrom(netip.AddrFrom4([4]byte(ip[16:20])), d.tcp.DstPort)
-		}
+		src, dst = netip.AddrFrom4([4]byte(ip[12:16])), netip.AddrFrom4([4]byte(ip[16:20]))
 	case 0x86dd:
 		if len(ip) < 40 || ip[0]>>4 != 6 || ip[6] != 6 {
 			return false
@@ -72,24 +70,18 @@ func (d *Decoder) fast(lt layers.LinkType, frame []byte, p *Packet) bool {
 			return false
 		}
 		seg, wire = ip[40:40+n], n
-		if d.decodeTCP(seg) {
-			p.Src = netip.AddrPortFrom(netip.AddrFrom16([16]byte(ip[8:24])), d.tcp.SrcPort)
-			p.Dst = netip.AddrPortFrom(netip.AddrFrom16([16]byte(ip[24:40])), d.tcp.DstPort)
-		}
+		src, dst = netip.AddrFrom16([16]byte(ip[8:24])), netip.AddrFrom16([16]byte(ip[24:40]))
 	default:
 		return false
 	}
-	if !p.Src.IsValid() {
+	d.fb.truncated = false
+	if d.tcp.DecodeFromBytes(seg, &d.fb) != nil {
 		return false
 	}
+	p.Src = netip.AddrPortFrom(src, d.tcp.SrcPort)
+	p.Dst = netip.AddrPortFrom(dst, d.tcp.DstPort)
 	d.finish(p, wire, d.fb.truncated)
 	return true
-}
-
-// decodeTCP decodes seg's TCP header, reporting whether it could.
-func (d *Decoder) decodeTCP(seg []byte) bool {
-	d.fb.truncated = false
-	return d.tcp.DecodeFromBytes(seg, &d.fb) == nil
 }
 
 // truncatedFlag is a gopacket.DecodeFeedback that remembers truncation.
