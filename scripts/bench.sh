@@ -79,3 +79,15 @@ for c in mtu tso; do
   printf "%-5s %10s %9s | %-29s | %-29s | %7s\n" "$c" "$pkts" "$mb" "$line" "$tline" "$ratio"
   python3 "$(pwd)/../shared/hooks/scoreboard.py" "$dir/mptcpdump" "$dir/$c" 2>/dev/null | grep -m1 -o "streams [0-9]*/[0-9]*" | sed "s/^/      $c: /" || true
 done
+
+# One core, and the least any analysis of the same capture must do there:
+# read every record (mapped and paged as mptcpdump does) and hash every
+# captured byte with SHA-256 (analyze's BenchmarkFloor), nothing else.
+go test -c -o "$dir/analyze.test" ./analyze
+f=$dir/mtu/many.pcap
+pkts=$("$dir/mptcpdump" -r "$f" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["capture"]["frames"])')
+read -r one _ < <(GOMAXPROCS=1 measure "$runs" "$dir/mptcpdump" -r "$f" --json)
+floor=$(cd analyze && MPTCPDUMP_BENCH_PCAP=$f GOMAXPROCS=1 "$dir/analyze.test" -test.run='^$' -test.bench='^BenchmarkFloor$' \
+  -test.benchtime=5x -test.count=3 | awk '/^BenchmarkFloor/ {print $3/1e9}' | sort -n | sed -n 2p)
+python3 -c "print(f'\none core (GOMAXPROCS=1), mtu: mptcpdump {$one:.3f} s, {$pkts/$one:,.0f} pkt/s;' \
+  f' floor (read + SHA-256 only) {$floor:.3f} s, {$pkts/$floor:,.0f} pkt/s')"
