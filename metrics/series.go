@@ -19,14 +19,16 @@ type Series struct {
 	// the origin most following Adds fall into: they need no division.
 	last   int
 	lo, hi time.Duration
+	origin Stamp // Origin, for a subtraction without Sub's overflow check
 }
 
 // Add adds v at time t (times before the origin go to the first bucket).
 func (s *Series) Add(t time.Time, v float64) {
+	now := StampOf(t)
 	if s.Width == 0 {
-		s.Origin, s.Width = t, firstWidth
+		s.Origin, s.Width, s.origin = t, firstWidth, now
 	}
-	d := t.Sub(s.Origin)
+	d := time.Duration(now - s.origin)
 	if d >= s.lo && d < s.hi {
 		s.Sums[s.last] += v
 		return

@@ -65,7 +65,7 @@ type Tracker struct {
 	stats    Stats
 	ev       Event
 
-	lastSweep time.Time
+	nextSweep time.Time // the capture time of the next sweep
 	now       time.Time // the packet clock: the last packet's time
 	sinks     SinkFactory
 	dataObs   DataObserver
@@ -308,10 +308,12 @@ const ClosedLinger = 60 * time.Second
 const sweepInterval = 10 * time.Second
 
 func (t *Tracker) sweep(now time.Time) {
-	if now.Sub(t.lastSweep) < sweepInterval {
+	// Before, not Sub: it runs for every packet, and Sub checks for
+	// overflow by adding back.
+	if now.Before(t.nextSweep) {
 		return
 	}
-	t.lastSweep = now
+	t.nextSweep = now.Add(sweepInterval)
 	for k, sf := range t.flows {
 		if sf.Closed() && now.Sub(sf.LastTime) > ClosedLinger {
 			t.unindex(k, sf)
