@@ -28,12 +28,13 @@ func main() {
 	out := flag.String("out", ".", "output directory")
 	list := flag.Bool("list", false, "list the scenarios and exit")
 	bytes := flag.Int("bytes", 0, "override: bytes the client sends per connection")
+	serverBytes := flag.Int("server-bytes", 0, "override: bytes the server sends per connection (default: as many as the client)")
 	conns := flag.Int("conns", 0, "override: number of connections")
 	seed := flag.Uint64("seed", 0, "override: payload seed")
 	rate := flag.String("rate", "", `override: limit every link (tc syntax, e.g. "300mbit"), so that a long capture keeps up`)
 	offload := flag.String("offload", "", "override: true keeps TSO/GRO super-segments, false gives MTU-sized packets")
 	flag.Parse()
-	o := overrides{bytes: *bytes, conns: *conns, seed: *seed, rate: *rate, offload: *offload}
+	o := overrides{bytes: *bytes, serverBytes: *serverBytes, conns: *conns, seed: *seed, rate: *rate, offload: *offload}
 	if err := run(*name, *out, *list, o); err != nil {
 		fmt.Fprintln(os.Stderr, "mklab:", err)
 		os.Exit(1)
@@ -42,9 +43,9 @@ func main() {
 
 // overrides change a scenario from the command line.
 type overrides struct {
-	bytes, conns  int
-	seed          uint64
-	rate, offload string
+	bytes, serverBytes, conns int
+	seed                      uint64
+	rate, offload             string
 }
 
 func run(name, out string, list bool, o overrides) error {
@@ -76,6 +77,9 @@ func run(name, out string, list bool, o overrides) error {
 	for _, sc := range todo {
 		if o.bytes > 0 {
 			sc.Bytes, sc.ServerBytes = o.bytes, 0
+		}
+		if o.serverBytes > 0 {
+			sc.ServerBytes = o.serverBytes
 		}
 		if o.conns > 0 {
 			sc.Conns = o.conns
