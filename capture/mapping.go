@@ -6,6 +6,7 @@ import (
 	"math"
 	"os"
 	"runtime/debug"
+	"sync/atomic"
 )
 
 // ErrFileChanged means a capture file read through a memory mapping was cut
@@ -26,8 +27,8 @@ const mapLimit = 1 << 40
 // Every sweepEvery bytes, all pages below that point are given back again,
 // since late readers (a range that waited for a retransmission, a
 // duplicate compared with the first copy) fault some back in. Mapped pages
-// stay within about releaseLag + sweepEvery + the two spans mapped ahead,
-// whatever the file's size.
+// stay within about releaseLag + sweepEvery + the two spans mapped ahead +
+// the pagerStall spans the pager may lag, whatever the file's size.
 const (
 	releaseLag = 32 << 20
 	sweepEvery = 8 << 20
@@ -111,11 +112,11 @@ func (m *mapping) mapped() { m.unmap = true }
 // mapping is a file mapped read-only, with the paging Prefetch drives.
 type mapping struct {
 	data     []byte
-	released int  // pages below this were given back
-	swept    int  // and below this, given back again all at once
-	page     int  // the system's page size
-	unmap    bool // data is a mapping (not a test's slice)
-	touched  byte // what prefault read, kept so that the reads are not optimized away
+	released atomic.Int64 // pages below this were given back (read by tests while the pager runs)
+	swept    int          // and below this, given back again all at once
+	page     int          // the system's page size
+	unmap    bool         // data is a mapping (not a test's slice)
+	touched  byte         // what prefault read, kept so that the reads are not optimized away
 }
 
 // release gives back the pages releaseLag below off: the caller is done
@@ -124,17 +125,18 @@ type mapping struct {
 func (m *mapping) release(off int) {
 	off -= releaseLag
 	off -= off % m.page
-	if off <= m.released {
+	released := int(m.released.Load())
+	if off <= released {
 		return
 	}
 	if m.unmap {
-		from := m.released
+		from := released
 		if off-m.swept >= sweepEvery {
 			from, m.swept = 0, off
 		}
 		dropPages(m.data[from:off])
 	}
-	m.released = off
+	m.released.Store(int64(off))
 }
 
 // cacheLine is the stride at which prefault reads ahead.

@@ -19,6 +19,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/mptcpdump/mptcpdump/internal/lab"
 )
@@ -33,8 +34,9 @@ func main() {
 	seed := flag.Uint64("seed", 0, "override: payload seed")
 	rate := flag.String("rate", "", `override: limit every link (tc syntax, e.g. "300mbit"), so that a long capture keeps up`)
 	offload := flag.String("offload", "", "override: true keeps TSO/GRO super-segments, false gives MTU-sized packets")
+	timeout := flag.Duration("timeout", 0, "override: bound on the whole run (long transfers at a limited rate need more than the default 30s)")
 	flag.Parse()
-	o := overrides{bytes: *bytes, serverBytes: *serverBytes, conns: *conns, seed: *seed, rate: *rate, offload: *offload}
+	o := overrides{bytes: *bytes, serverBytes: *serverBytes, conns: *conns, seed: *seed, rate: *rate, offload: *offload, timeout: *timeout}
 	if err := run(*name, *out, *list, o); err != nil {
 		fmt.Fprintln(os.Stderr, "mklab:", err)
 		os.Exit(1)
@@ -46,6 +48,7 @@ type overrides struct {
 	bytes, serverBytes, conns int
 	seed                      uint64
 	rate, offload             string
+	timeout                   time.Duration
 }
 
 func run(name, out string, list bool, o overrides) error {
@@ -89,6 +92,9 @@ func run(name, out string, list bool, o overrides) error {
 		}
 		if o.rate != "" {
 			sc.Rate = o.rate
+		}
+		if o.timeout > 0 {
+			sc.Timeout = o.timeout
 		}
 		switch o.offload {
 		case "true":
