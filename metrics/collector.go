@@ -111,6 +111,13 @@ type Direction struct {
 	Reinjections []Reinjection
 	Reinjected   struct{ Count, Bytes int }
 
+	// Exact whatever the points kept: the TCP retransmissions on the
+	// subflows, the most bytes in flight at a Data ACK and the largest
+	// receive window advertised with one.
+	Retransmissions int
+	MaxInFlight     uint64
+	MaxWindow       uint64
+
 	rtt         RTT
 	rttSum      float64
 	reservoir   []float64
@@ -243,6 +250,7 @@ func (col *Collector) ObserveData(e *reassembly.DataEvent) {
 	case reassembly.DataAcked:
 		d.acked(e)
 	case reassembly.SubflowRetransmission:
+		d.Retransmissions++
 		if len(d.Retrans) < MaxPoints && d.points {
 			d.Retrans = append(d.Retrans, Retransmission{Time: e.Time, Packet: e.Packet, Subflow: e.Subflow.ID,
 				Bytes: e.Len, DSN: d.subflow(e.Subflow.ID).lastDSN})
@@ -354,6 +362,8 @@ func (d *Direction) acked(e *reassembly.DataEvent) {
 	if d.highest > ack {
 		inflight = d.highest - ack
 	}
+	d.MaxInFlight = max(d.MaxInFlight, inflight)
+	d.MaxWindow = max(d.MaxWindow, e.Window)
 	if !d.points {
 		return
 	}

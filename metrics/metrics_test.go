@@ -140,3 +140,44 @@ func halveRef(in []float64) []float64 {
 	}
 	return out
 }
+
+// The counts and maxima a report gives are exact whatever points are kept:
+// for a connection past MaxConnections (no points at all) and for one
+// whose points were thinned, the retransmissions are all counted and the
+// largest in-flight and window are the true ones, not the largest of the
+// points kept.
+func TestCountsExactWithoutPoints(t *testing.T) {
+	col := NewCollector()
+	var last *reassembly.Connection
+	for id := range MaxConnections + 1 {
+		c := &reassembly.Connection{ID: id + 1}
+		c.Streams[reassembly.Client].Started = true
+		col.ObserveData(&reassembly.DataEvent{Kind: reassembly.DataAcked, Time: t0, Conn: c, DSN: 0})
+		last = c
+	}
+	for _, c := range []*reassembly.Connection{col.order[0].Conn, last} {
+		sf := &reassembly.Subflow{Conn: c}
+		const n = 3 * MaxPoints
+		for i := range n {
+			at := t0.Add(time.Duration(i) * time.Millisecond)
+			// 100 bytes placed, a retransmission, then an ACK of all but
+			// 100 bytes: 100 in flight, except once 5,000.
+			col.ObserveData(&reassembly.DataEvent{Kind: reassembly.DataPlaced, Time: at, Conn: c, Subflow: sf,
+				DSN: uint64(i * 100), Len: 100, New: 100, FirstSubflow: -1})
+			col.ObserveData(&reassembly.DataEvent{Kind: reassembly.SubflowRetransmission, Time: at, Conn: c, Subflow: sf, Len: 10})
+			ack, window := uint64(i*100), uint64(1000+i)
+			if i == 1234 {
+				ack = uint64(i*100) + 100 - 5000
+			}
+			col.ObserveData(&reassembly.DataEvent{Kind: reassembly.DataAcked, Time: at, Conn: c, DSN: ack, Window: window})
+		}
+		d := col.Connection(c).Dirs[reassembly.Client]
+		if d.Retransmissions != n || d.MaxInFlight != 5000 || d.MaxWindow != 1000+n-1 {
+			t.Errorf("connection %d (points %v): %d retransmissions, max in flight %d, max window %d; want %d, 5000, %d",
+				c.ID, d.points, d.Retransmissions, d.MaxInFlight, d.MaxWindow, n, 1000+n-1)
+		}
+		if d.points && len(d.Retrans) > MaxPoints || !d.points && len(d.Retrans) > 0 {
+			t.Errorf("connection %d (points %v): %d retransmission points kept", c.ID, d.points, len(d.Retrans))
+		}
+	}
+}

@@ -91,10 +91,7 @@ func buildDirection(d *metrics.Direction) DirectionMetrics {
 	r := d.RTT()
 	out.RTT = RTTMetrics{Samples: r.Samples, MinMs: r.Min * 1e3, MeanMs: r.Mean * 1e3, P50Ms: r.Median * 1e3,
 		P95Ms: r.Percentile95 * 1e3, MaxMs: r.Max * 1e3}
-	for _, a := range d.Acks {
-		out.MaxInFlight = max(out.MaxInFlight, a.InFlight)
-		out.MaxWindow = max(out.MaxWindow, a.Window)
-	}
+	out.MaxInFlight, out.MaxWindow = d.MaxInFlight, d.MaxWindow
 	ids := make([]int, 0, len(shares))
 	for id := range shares {
 		ids = append(ids, id)
@@ -112,6 +109,6 @@ func buildDirection(d *metrics.Direction) DirectionMetrics {
 		out.Reinjections.List = append(out.Reinjections.List, Reinjection{Time: timeString(x.Time), Packet: x.Packet,
 			DSN: x.DSN, Bytes: x.Bytes, FirstSubflow: x.FirstSubflow, SecondSubflow: x.SecondSubflow})
 	}
-	out.Retransmissions = len(d.Retrans)
+	out.Retransmissions = d.Retransmissions
 	return out
 }
