@@ -57,10 +57,10 @@ type Prefetcher struct {
 
 	// A mapped file: read in place, with a pager.
 	mapped     stableSource
-	progress   chan int     // offsets reached, for the pager
-	nextSignal int          // the offset at which to tell the pager next
-	at         atomic.Int64 // the offset of the analysis's last signal
-	reached    atomic.Int64 // the offset the pager last worked from
+	progress   chan struct{} // wakes the pager
+	nextSignal int           // the offset at which to tell the pager next
+	at         atomic.Int64  // where the analysis was at its last signal
+	reached    atomic.Int64  // the offset the pager last worked from
 	paged      chan struct{}
 }
 
@@ -68,7 +68,7 @@ type Prefetcher struct {
 // from now on.
 func Prefetch(src RecordSource) *Prefetcher {
 	if st, ok := src.(stableSource); ok {
-		p := &Prefetcher{mapped: st, progress: make(chan int, 1), paged: make(chan struct{})}
+		p := &Prefetcher{mapped: st, progress: make(chan struct{}, 1), paged: make(chan struct{})}
 		p.nextSignal = st.mark() + prefetchSpan
 		p.reached.Store(int64(st.mark()))
 		go p.page(st.mark())
@@ -119,11 +119,10 @@ func (p *Prefetcher) read(src RecordSource) {
 func (p *Prefetcher) page(start int) {
 	defer close(p.paged)
 	p.mapped.prefault(start, start+2*prefetchSpan)
-	for off := range p.progress {
-		// A late pager works from where the analysis is now, not from
-		// the offset it was woken with: what lies between was read
-		// already.
-		off = max(off, int(p.at.Load()))
+	for range p.progress {
+		// From where the analysis is now: a late pager skips what was
+		// read meanwhile.
+		off := int(p.at.Load())
 		p.mapped.prefault(off+prefetchSpan, off+2*prefetchSpan)
 		p.mapped.release(off)
 		p.reached.Store(int64(off))
@@ -181,8 +180,8 @@ func (p *Prefetcher) nextMapped(rec *Record) error {
 		if off := p.mapped.mark(); off >= p.nextSignal {
 			p.nextSignal = off + prefetchSpan
 			p.at.Store(int64(off))
-			select { // the pager may be busy: it catches up with the next offset
-			case p.progress <- off:
+			select { // the pager may be busy: it catches up from at when it wakes
+			case p.progress <- struct{}{}:
 			default:
 			}
 			if off-int(p.reached.Load()) > pagerStall*prefetchSpan {

@@ -77,6 +77,7 @@ for c in mtu tso; do
     tline="(tshark not installed)" ratio="-"
   fi
   printf "%-5s %10s %9s | %-29s | %-29s | %7s\n" "$c" "$pkts" "$mb" "$line" "$tline" "$ratio"
+  [[ $c == mtu ]] && mtu_pkts=$pkts
   python3 "$(pwd)/../shared/hooks/scoreboard.py" "$dir/mptcpdump" "$dir/$c" 2>/dev/null | grep -m1 -o "streams [0-9]*/[0-9]*" | sed "s/^/      $c: /" || true
 done
 
@@ -84,8 +85,7 @@ done
 # read every record (mapped and paged as mptcpdump does) and hash every
 # captured byte with SHA-256 (analyze's BenchmarkFloor), nothing else.
 go test -c -o "$dir/analyze.test" ./analyze
-f=$dir/mtu/many.pcap
-pkts=$("$dir/mptcpdump" -r "$f" --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["capture"]["frames"])')
+f=$dir/mtu/many.pcap pkts=$mtu_pkts
 read -r one _ < <(GOMAXPROCS=1 measure "$runs" "$dir/mptcpdump" -r "$f" --json)
 floor=$(cd analyze && MPTCPDUMP_BENCH_PCAP=$f GOMAXPROCS=1 "$dir/analyze.test" -test.run='^$' -test.bench='^BenchmarkFloor$' \
   -test.benchtime=5x -test.count=3 | awk '/^BenchmarkFloor/ {print $3/1e9}' | sort -n | sed -n 2p)
